@@ -1,0 +1,73 @@
+/*
+ * ktls.h - the one place that talks to the kernel's TLS offload (internal).
+ *
+ * Everything that calls setsockopt(SOL_TLS, ...) or attaches the "tls" ULP
+ * lives in ktls.c; nothing else in the library may.  The setsockopt call goes
+ * through ktla__setsockopt so that unit tests can capture the exact
+ * crypto_info bytes on a kernel without kTLS.
+ */
+#ifndef KTLA_KTLS_H
+#define KTLA_KTLS_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <linux/tls.h>
+
+#include "ktla.h"
+
+/*
+ * The traffic keys of one direction, in protocol terms rather than the
+ * kernel's: the AEAD key, the static IV the record nonces are built from,
+ * and the sequence number of the next record.
+ *
+ * iv holds iv_len bytes: 4 (the implicit "salt") for TLS 1.2 AES-GCM and
+ * AES-CCM, whose explicit nonce travels in each record; 12 for TLS 1.3 and
+ * for ChaCha20-Poly1305 in either version.
+ */
+struct ktla__traffic_keys {
+    enum ktla_tls_version version;
+    enum ktla_cipher cipher;
+    unsigned char key[32];
+    unsigned char iv[12];
+    uint64_t seq;
+};
+
+/* Key and static-IV lengths the protocol uses for a version and cipher. */
+size_t ktla__cipher_key_len(enum ktla_cipher cipher);
+size_t ktla__cipher_iv_len(enum ktla_tls_version version, enum ktla_cipher cipher);
+
+/* Any of the kernel's crypto_info structures, as handed to setsockopt. */
+union ktla__crypto_info {
+    struct tls_crypto_info info;
+    struct tls12_crypto_info_aes_gcm_128 aes_gcm_128;
+    struct tls12_crypto_info_aes_gcm_256 aes_gcm_256;
+    struct tls12_crypto_info_aes_ccm_128 aes_ccm_128;
+    struct tls12_crypto_info_chacha20_poly1305 chacha20_poly1305;
+};
+
+/*
+ * Fill *ci from keys and set *len to the exact size the kernel expects for
+ * that cipher.  Returns 0, or KTLA_E_INVAL for a version or cipher the
+ * kernel has no structure for.  The caller wipes *ci after use.
+ */
+int ktla__crypto_info_build(const struct ktla__traffic_keys *keys, union ktla__crypto_info *ci, socklen_t *len);
+
+/* Tests replace this to see what would reach the kernel. */
+typedef int (*ktla__setsockopt_fn)(int fd, int level, int name, const void *value, socklen_t len);
+extern ktla__setsockopt_fn ktla__setsockopt;
+
+/* Attach the "tls" ULP to an established TCP socket: 0 or -errno. */
+int ktla__ktls_attach_ulp(int fd);
+
+/* Install one direction's keys on a socket with the ULP attached: 0 or -errno. */
+int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
+
+/*
+ * A sentence a person can act on for a failed step, e.g. "TLS ULP not
+ * available (ENOENT): this kernel has no tls module".  err is a positive
+ * errno; dir is ignored for the ULP step.  Writes into buf, returns buf.
+ */
+enum ktla__ktls_step { KTLA__STEP_ULP, KTLA__STEP_KEYS };
+const char *ktla__ktls_reason(enum ktla__ktls_step step, enum ktla_direction dir, int err, char *buf, size_t size);
+
+#endif /* KTLA_KTLS_H */

@@ -1,0 +1,30 @@
+/* main.c - the host test runner: every suite that needs no kernel TLS. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    int (*const adders[])(void) = {
+        add_header_alone_suite, add_error_suite, add_crypto_info_suite, add_tls_record_suite, add_probe_host_suite,
+    };
+    unsigned failed;
+
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    for (size_t i = 0; i < sizeof adders / sizeof adders[0]; i++)
+        if (adders[i]() != 0) {
+            fprintf(stderr, "ktla-unit: could not register a suite: %s\n", CU_get_error_msg());
+            CU_cleanup_registry();
+            return 1;
+        }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+    /* An empty run is a failure too: a runner that tests nothing must not pass. */
+    if (CU_get_number_of_tests_run() == 0)
+        failed++;
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

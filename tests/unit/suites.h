@@ -1,0 +1,11 @@
+/* suites.h - each test file registers its CUnit suite through one of these. */
+#ifndef KTLA_TEST_SUITES_H
+#define KTLA_TEST_SUITES_H
+
+int add_header_alone_suite(void);
+int add_error_suite(void);
+int add_crypto_info_suite(void);
+int add_tls_record_suite(void);
+int add_probe_host_suite(void);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * ktla-probe - print what this kernel's TLS offload accepts.
+ *
+ * A user of the library like any other: it includes only <ktla.h>.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ktla.h>
+
+static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
+static const enum ktla_direction dirs[] = {KTLA_DIR_TX, KTLA_DIR_RX};
+#define N_VERSIONS (sizeof versions / sizeof versions[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: ktla-probe [--json] [--strict]\n"
+            "Report whether this kernel offers TLS offload (kTLS) and which TLS versions,\n"
+            "ciphers and directions it accepts keys for, by trying each on a loopback\n"
+            "TCP connection.\n"
+            "\n"
+            "  --json     print one JSON object instead of a table\n"
+            "  --strict   exit 1 unless every version, cipher and direction is accepted\n"
+            "  --help     print this help and exit\n"
+            "  --version  print the version and exit\n"
+            "\n"
+            "Exit status: 0 the probe ran (see --strict), 1 not everything accepted\n"
+            "under --strict, 2 usage error, 3 the probe could not run.\n");
+}
+
+static void json_string(const char *s)
+{
+    if (s == NULL) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void print_json(const ktla_probe *p)
+{
+    int first = 1;
+
+    fputs("{\"kernel\":", stdout);
+    json_string(ktla_probe_kernel_release(p));
+    printf(",\"ulp\":{\"available\":%s,\"reason\":", ktla_probe_ulp_available(p) ? "true" : "false");
+    json_string(ktla_probe_ulp_reason(p));
+    fputs("},\"keys\":[", stdout);
+    for (size_t v = 0; v < N_VERSIONS; v++)
+        for (int c = 0; c < KTLA_CIPHER_COUNT; c++)
+            for (int d = 0; d < 2; d++) {
+                printf("%s{\"version\":\"%s\",\"cipher\":\"%s\",\"direction\":\"%s\",\"accepted\":%s,\"reason\":",
+                       first ? "" : ",", ktla_tls_version_name(versions[v]), ktla_cipher_name((enum ktla_cipher)c),
+                       d == KTLA_DIR_TX ? "tx" : "rx",
+                       ktla_probe_key_accepted(p, versions[v], (enum ktla_cipher)c, dirs[d]) ? "true" : "false");
+                json_string(ktla_probe_key_reason(p, versions[v], (enum ktla_cipher)c, dirs[d]));
+                putchar('}');
+                first = 0;
+            }
+    puts("]}");
+}
+
+static void print_table(const ktla_probe *p)
+{
+    printf("kernel %s\n", ktla_probe_kernel_release(p));
+    if (ktla_probe_ulp_available(p))
+        puts("TLS ULP: available");
+    else
+        printf("no kTLS: %s\n", ktla_probe_ulp_reason(p));
+    printf("\n%-18s", "cipher");
+    for (size_t v = 0; v < N_VERSIONS; v++)
+        printf("  %s TX  %s RX", ktla_tls_version_name(versions[v]), ktla_tls_version_name(versions[v]));
+    putchar('\n');
+    for (int c = 0; c < KTLA_CIPHER_COUNT; c++) {
+        printf("%-18s", ktla_cipher_name((enum ktla_cipher)c));
+        for (size_t v = 0; v < N_VERSIONS; v++)
+            for (int d = 0; d < 2; d++)
+                printf("  %-9s", ktla_probe_key_accepted(p, versions[v], (enum ktla_cipher)c, dirs[d]) ? "yes" : "no");
+        putchar('\n');
+    }
+    /* Reasons only where the ULP itself worked: otherwise they all repeat its reason. */
+    if (!ktla_probe_ulp_available(p))
+        return;
+    for (size_t v = 0; v < N_VERSIONS; v++)
+        for (int c = 0; c < KTLA_CIPHER_COUNT; c++)
+            for (int d = 0; d < 2; d++) {
+                const char *why = ktla_probe_key_reason(p, versions[v], (enum ktla_cipher)c, dirs[d]);
+                if (why)
+                    printf("%s %s %s: %s\n", ktla_tls_version_name(versions[v]),
+                           ktla_cipher_name((enum ktla_cipher)c), d == KTLA_DIR_TX ? "TX" : "RX", why);
+            }
+}
+
+static int all_accepted(const ktla_probe *p)
+{
+    for (size_t v = 0; v < N_VERSIONS; v++)
+        for (int c = 0; c < KTLA_CIPHER_COUNT; c++)
+            for (int d = 0; d < 2; d++)
+                if (!ktla_probe_key_accepted(p, versions[v], (enum ktla_cipher)c, dirs[d]))
+                    return 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"strict", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int json = 0, strict = 0, opt, rc;
+    ktla_probe *p;
+
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'j':
+            json = 1;
+            break;
+        case 's':
+            strict = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("ktla-probe %s\n", ktla_version());
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    rc = ktla_probe_run(&p);
+    if (rc != 0) {
+        fprintf(stderr, "ktla-probe: %s (%s)\n", ktla_strerror(rc), rc == KTLA_E_LOOPBACK ? strerror(errno) : "");
+        return 3;
+    }
+    if (json)
+        print_json(p);
+    else
+        print_table(p);
+    rc = strict && !all_accepted(p) ? 1 : 0;
+    ktla_probe_free(p);
+    return rc;
+}
