@@ -42,7 +42,14 @@ extern "C" {
     X(SYSCALL,   -3, "a system call failed; errno says why")                  \
     X(NOKTLS,    -4, "the kernel offers no TLS offload")                      \
     X(UNSUPPORTED, -5, "the kernel does not accept this version or cipher")   \
-    X(LOOPBACK,  -6, "could not make a loopback TCP connection for probing")
+    X(LOOPBACK,  -6, "could not make a loopback TCP connection for probing")  \
+    X(CONFIG,    -7, "the configuration is incomplete or inconsistent")       \
+    X(FROZEN,    -8, "the configuration is in use and can no longer change")  \
+    X(CERT,      -9, "a certificate or private key could not be loaded")      \
+    X(STATE,    -10, "the call is not allowed in this connection state")      \
+    X(TLS,      -11, "the TLS protocol failed; the connection's reason says why") \
+    X(KTLS,     -12, "the kernel refused the keys after the hand-off began; the connection is dead") \
+    X(PARSE,    -13, "a file could not be parsed")
 
 enum ktla_errno {
 #define KTLA__ERR_ENUM(name, value, msg) KTLA_E_##name = (value),
@@ -132,6 +139,209 @@ KTLA_EXPORT int ktla_probe_key_accepted(const ktla_probe *probe, enum ktla_tls_v
 /* Why that key was refused, with the errno name; NULL when it was accepted. */
 KTLA_EXPORT const char *ktla_probe_key_reason(const ktla_probe *probe, enum ktla_tls_version version,
                                               enum ktla_cipher cipher, enum ktla_direction dir);
+
+/* ------------------------------------------------------------------ */
+/* Server configuration                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A ktla_config holds what every connection of a server shares:
+ * certificates, ALPN, versions, ciphers, groups, tickets.  Build it once in
+ * one thread; the first ktla_conn_new() on it freezes it (later setters
+ * return KTLA_E_FROZEN), and from then on any number of threads may create
+ * connections from it at once.  Free it with ktla_config_free() after the
+ * last connection made from it is freed.
+ *
+ * Defaults: TLS 1.2 and 1.3; the ciphers the kernel can offload (AES-GCM-128,
+ * AES-GCM-256, ChaCha20-Poly1305, AES-CCM-128); groups X25519, P-256, P-384;
+ * session tickets on; no client certificates; no handshake timeout; kernel
+ * offload whenever the kernel takes the keys.
+ */
+typedef struct ktla_config ktla_config;
+
+KTLA_EXPORT int ktla_config_new(ktla_config **out);
+KTLA_EXPORT void ktla_config_free(ktla_config *cfg);
+
+/*
+ * Add a certificate chain (leaf first) and its private key, PEM, from files
+ * or from memory (the buffers are copied; PEM text need not be
+ * NUL-terminated).  Call it once per key type (ECDSA P-256/P-384, RSA >=
+ * 2048): during each handshake the first certificate whose key the client can
+ * verify, and whose names match the client's SNI when it sent one, is used.
+ * key_password may be NULL.  Returns 0, KTLA_E_CERT (with a reason in
+ * ktla_config_error()), KTLA_E_FROZEN, KTLA_E_NOMEM.
+ */
+KTLA_EXPORT int ktla_config_add_cert_file(ktla_config *cfg, const char *chain_path, const char *key_path,
+                                          const char *key_password);
+KTLA_EXPORT int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t chain_len,
+                                         const void *key_pem, size_t key_len, const char *key_password);
+
+/* ALPN protocols in server preference order, e.g. {"h2", "http/1.1"}; copied. */
+KTLA_EXPORT int ktla_config_set_alpn(ktla_config *cfg, const char *const *protocols, size_t count);
+
+/* Versions allowed; only KTLA_TLS_1_2 and KTLA_TLS_1_3 exist, min <= max. */
+KTLA_EXPORT int ktla_config_set_versions(ktla_config *cfg, enum ktla_tls_version min, enum ktla_tls_version max);
+
+/* Ciphers allowed, in server preference order (each applies to both versions). */
+KTLA_EXPORT int ktla_config_set_ciphers(ktla_config *cfg, const enum ktla_cipher *ciphers, size_t count);
+
+/* Key-exchange groups. */
+enum ktla_group {
+    KTLA_GROUP_X25519 = 0x001d,
+    KTLA_GROUP_P256 = 0x0017,
+    KTLA_GROUP_P384 = 0x0018,
+};
+KTLA_EXPORT int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *groups, size_t count);
+
+/*
+ * Session tickets.  enabled 0 turns them off.  lifetime_s is how long a
+ * ticket is good for (default 7200 s); the ticket key rotates every
+ * lifetime_s.  With ktla_config_set_ticket_key_file() the key comes from a
+ * file of exactly 36 random bytes instead (4 name the key, 32 are the
+ * AES-256-GCM key), so that servers sharing the file
+ * resume each other's sessions.
+ */
+KTLA_EXPORT int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s);
+KTLA_EXPORT int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path);
+
+/* Client certificates: none (default), requested, or required, verified against ca_path (PEM). */
+enum ktla_client_auth {
+    KTLA_CLIENT_AUTH_NONE = 0,
+    KTLA_CLIENT_AUTH_OPTIONAL,
+    KTLA_CLIENT_AUTH_REQUIRED,
+};
+KTLA_EXPORT int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path);
+
+/*
+ * The longest a handshake may take, in milliseconds, from the first
+ * ktla_accept() call; 0 (default) for no limit.  A blocking accept gives up
+ * after it; a non-blocking one fails on the first call after it.
+ */
+KTLA_EXPORT int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned timeout_ms);
+
+/* Where the record layer runs after the handshake. */
+enum ktla_offload_policy {
+    KTLA_OFFLOAD_AUTO = 0, /* the kernel when it takes the keys, else user space (default) */
+    KTLA_OFFLOAD_NEVER,    /* always user space: for comparisons and debugging */
+};
+KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy);
+
+/* The reason for the last failed call on cfg, or "" (owned by cfg). */
+KTLA_EXPORT const char *ktla_config_error(const ktla_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct ktla_conn ktla_conn;
+
+/*
+ * A new server connection on cfg, freed with ktla_conn_free().  cfg must
+ * outlive it.  Returns 0, KTLA_E_CONFIG (no certificate), KTLA_E_NOMEM.
+ */
+KTLA_EXPORT int ktla_conn_new(ktla_config *cfg, ktla_conn **out);
+
+/*
+ * Free the connection and wipe its secrets.  Does not close the socket (the
+ * caller owns it) and sends nothing: call ktla_shutdown() first for a clean
+ * close.
+ */
+KTLA_EXPORT void ktla_conn_free(ktla_conn *conn);
+
+/*
+ * The connected TCP socket, before ktla_accept().  The caller keeps
+ * ownership.  Blocking or non-blocking, as the caller set it.
+ */
+KTLA_EXPORT int ktla_set_fd(ktla_conn *conn, int fd);
+
+/*
+ * Caller-moved handshake bytes (the analogue of an OpenSSL BIO pair).  recv
+ * returns the number of bytes read (> 0), 0 at end of stream, or
+ * KTLA_IO_WANT_READ; send the number written (> 0) or KTLA_IO_WANT_WRITE;
+ * either may return KTLA_IO_ERROR.  The socket set with ktla_set_fd(), if
+ * any, still receives the keys at the hand-off; without one the connection
+ * stays in user space.
+ */
+#define KTLA_IO_WANT_READ (-2)
+#define KTLA_IO_WANT_WRITE (-3)
+#define KTLA_IO_ERROR (-1)
+typedef long (*ktla_recv_fn)(void *arg, unsigned char *buf, size_t len);
+typedef long (*ktla_send_fn)(void *arg, const unsigned char *buf, size_t len);
+KTLA_EXPORT int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn send_fn, void *arg);
+
+/*
+ * Run the server handshake, then hand the record layer to the kernel (see
+ * ktla_accept(3)).  Returns 1 when the connection is established, 0 when the
+ * handshake was shut down in a controlled way (the peer sent an alert or
+ * closed cleanly), and -1 on a fatal error or when a non-blocking socket or
+ * caller I/O needs to be retried: ktla_get_error() says which.
+ */
+KTLA_EXPORT int ktla_accept(ktla_conn *conn);
+
+/* What a return value ret of ktla_accept/read/write/sendfile/shutdown means. */
+enum ktla_error {
+    KTLA_ERROR_NONE = 0,     /* it succeeded */
+    KTLA_ERROR_WANT_READ,    /* retry when the socket is readable (or after feeding bytes) */
+    KTLA_ERROR_WANT_WRITE,   /* retry when the socket is writable */
+    KTLA_ERROR_ZERO_RETURN,  /* the peer closed the TLS connection cleanly (close_notify) */
+    KTLA_ERROR_SYSCALL,      /* a system call failed or the peer vanished; ktla_get_errno() */
+    KTLA_ERROR_TLS,          /* a protocol failure: ktla_get_alert() and ktla_get_reason() */
+};
+KTLA_EXPORT enum ktla_error ktla_get_error(const ktla_conn *conn, long ret);
+
+/* A sentence on the last failure, "" if none (owned by conn). */
+KTLA_EXPORT const char *ktla_get_reason(const ktla_conn *conn);
+
+/* The errno of the last KTLA_ERROR_SYSCALL, 0 if none. */
+KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
+
+/* The TLS alert description sent or received with the last failure, -1 if none. */
+KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
+
+/* After the handshake: the negotiated parameters (0 / NULL before). */
+KTLA_EXPORT enum ktla_tls_version ktla_get_version(const ktla_conn *conn);
+KTLA_EXPORT int ktla_get_ciphersuite(const ktla_conn *conn);           /* IANA id */
+KTLA_EXPORT const char *ktla_get_ciphersuite_name(const ktla_conn *conn);
+KTLA_EXPORT const char *ktla_get_alpn(const ktla_conn *conn);          /* NULL if none */
+KTLA_EXPORT const char *ktla_get_sni(const ktla_conn *conn);           /* NULL if none */
+KTLA_EXPORT int ktla_session_resumed(const ktla_conn *conn);
+
+/* The peer's certificate, DER, valid until ktla_conn_free(); NULL if none. */
+KTLA_EXPORT const unsigned char *ktla_get_peer_cert(const ktla_conn *conn, size_t *len);
+
+/* Where each direction's record layer runs, and when not in the kernel, why. */
+enum ktla_offload {
+    KTLA_OFFLOAD_NONE = 0,   /* before the hand-off */
+    KTLA_OFFLOAD_KERNEL,     /* kTLS */
+    KTLA_OFFLOAD_USER,       /* user space (mbedTLS) */
+};
+KTLA_EXPORT enum ktla_offload ktla_get_offload(const ktla_conn *conn, enum ktla_direction dir);
+KTLA_EXPORT const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla_direction dir); /* NULL when kernel */
+
+/* ------------------------------------------------------------------ */
+/* After the handshake: data                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Read up to len bytes of application data.  Returns the count (> 0), 0
+ * when the peer sent close_notify, or -1 (ktla_get_error()).  On kTLS this
+ * is one recvmsg() with a control buffer: handshake records (tickets,
+ * KeyUpdate) and alerts are handled here, never returned as data.
+ */
+KTLA_EXPORT long ktla_read(ktla_conn *conn, void *buf, size_t len);
+
+/* Write up to len bytes; returns the count written (> 0) or -1. */
+KTLA_EXPORT long ktla_write(ktla_conn *conn, const void *buf, size_t len);
+
+/*
+ * Send count bytes of file_fd from *offset, advancing *offset; on kTLS this
+ * is the kernel's sendfile (no copy through user space).  Returns the count
+ * sent (> 0; may be short on a non-blocking socket) or -1.
+ */
+KTLA_EXPORT long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count);
+
+/* Send close_notify.  Returns 1 once sent, -1 on error (WANT_WRITE: retry). */
+KTLA_EXPORT int ktla_shutdown(ktla_conn *conn);
 
 #ifdef __cplusplus
 }

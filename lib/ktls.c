@@ -5,6 +5,7 @@
 #include "ktls.h"
 
 #include <errno.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -134,6 +135,43 @@ int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traf
     rc = ktla__setsockopt(fd, SOL_TLS, dir == KTLA_DIR_TX ? TLS_TX : TLS_RX, &ci, len) == 0 ? 0 : -errno;
     explicit_bzero(&ci, sizeof ci);
     return rc;
+}
+
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type)
+{
+    char control[CMSG_SPACE(sizeof(unsigned char))];
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    ssize_t n = recvmsg(fd, &msg, 0);
+
+    if (n < 0)
+        return -errno;
+    *type = 23;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
+            *type = *(unsigned char *)CMSG_DATA(c);
+    return n;
+}
+
+int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t len)
+{
+    char control[CMSG_SPACE(sizeof(unsigned char))] = {0};
+    struct iovec iov = {.iov_base = (void *)(uintptr_t)data, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    ssize_t n;
+
+    c->cmsg_level = SOL_TLS;
+    c->cmsg_type = TLS_SET_RECORD_TYPE;
+    c->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+    *(unsigned char *)CMSG_DATA(c) = type;
+    /* Never MSG_MORE: the kernel refuses it for control records. */
+    do
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    return (size_t)n == len ? 0 : -EIO;
 }
 
 static const char *errno_name(int err)

@@ -63,6 +63,17 @@ int ktla__ktls_attach_ulp(int fd);
 int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
 
 /*
+ * One recvmsg() on a kTLS socket, always with a control buffer (without one
+ * the kernel fails non-data records with EIO).  Returns the byte count (0 at
+ * end of stream) or -errno; *type is the record's content type (23 for
+ * application data, 21 alert, 22 handshake).
+ */
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type);
+
+/* Send one record of a non-data content type (alert, handshake): 0 or -errno. */
+int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t len);
+
+/*
  * A sentence a person can act on for a failed step, e.g. "TLS ULP not
  * available (ENOENT): this kernel has no tls module".  err is a positive
  * errno; dir is ignored for the ULP step.  Writes into buf, returns buf.

@@ -7,5 +7,6 @@ int add_error_suite(void);
 int add_crypto_info_suite(void);
 int add_tls_record_suite(void);
 int add_probe_host_suite(void);
+int add_keys_suite(void);
 
 #endif

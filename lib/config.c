@@ -1,0 +1,393 @@
+/* config.c - ktla_config: life cycle and setters.  Building the mbedTLS side is config_freeze.c. */
+#include "config.h"
+
+#include <mbedtls/error.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/psa_util.h>
+#include <mbedtls/platform_util.h>
+#include <psa/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+static const enum ktla_cipher default_ciphers[] = {
+    KTLA_CIPHER_AES_GCM_128, KTLA_CIPHER_AES_GCM_256, KTLA_CIPHER_CHACHA20_POLY1305, KTLA_CIPHER_AES_CCM_128,
+};
+
+int ktla__config_fail(ktla_config *cfg, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cfg->error, sizeof cfg->error, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+int ktla_config_new(ktla_config **out)
+{
+    ktla_config *cfg;
+
+    if (out == NULL)
+        return KTLA_E_INVAL;
+    *out = NULL;
+    /* mbedTLS 3.6 does all crypto through PSA; the call is idempotent. */
+    if (psa_crypto_init() != PSA_SUCCESS)
+        return KTLA_E_NOMEM;
+    cfg = calloc(1, sizeof *cfg);
+    if (cfg == NULL)
+        return KTLA_E_NOMEM;
+    cfg->min_version = KTLA_TLS_1_2;
+    cfg->max_version = KTLA_TLS_1_3;
+    memcpy(cfg->ciphers, default_ciphers, sizeof default_ciphers);
+    cfg->n_ciphers = sizeof default_ciphers / sizeof default_ciphers[0];
+    cfg->groups[0] = KTLA_GROUP_X25519;
+    cfg->groups[1] = KTLA_GROUP_P256;
+    cfg->groups[2] = KTLA_GROUP_P384;
+    cfg->tickets = 1;
+    cfg->ticket_lifetime_s = 7200;
+    mbedtls_x509_crt_init(&cfg->client_ca);
+    mbedtls_ssl_config_init(&cfg->ssl);
+    mbedtls_ssl_ticket_init(&cfg->ticket_ctx);
+    pthread_mutex_init(&cfg->freeze_lock, NULL);
+    *out = cfg;
+    return 0;
+}
+
+void ktla_config_free(ktla_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t i = 0; i < cfg->n_certs; i++) {
+        mbedtls_x509_crt_free(&cfg->certs[i].chain);
+        mbedtls_pk_free(&cfg->certs[i].key);
+    }
+    for (size_t i = 0; cfg->alpn[i]; i++)
+        free(cfg->alpn[i]);
+    mbedtls_x509_crt_free(&cfg->client_ca);
+    mbedtls_ssl_config_free(&cfg->ssl);
+    mbedtls_ssl_ticket_free(&cfg->ticket_ctx);
+    pthread_mutex_destroy(&cfg->freeze_lock);
+    mbedtls_platform_zeroize(cfg, sizeof *cfg);
+    free(cfg);
+}
+
+const char *ktla_config_error(const ktla_config *cfg)
+{
+    return cfg ? cfg->error : "no configuration";
+}
+
+/* Every setter starts here: a frozen config is shared by threads and must not change. */
+static int writable(ktla_config *cfg)
+{
+    if (cfg == NULL)
+        return KTLA_E_INVAL;
+    if (atomic_load(&cfg->frozen))
+        return ktla__config_fail(cfg, KTLA_E_FROZEN, "the configuration is in use by connections");
+    cfg->error[0] = '\0';
+    return 0;
+}
+
+/* mbedTLS parses PEM only from NUL-terminated buffers whose length counts the NUL. */
+static unsigned char *pem_copy(const void *pem, size_t len)
+{
+    unsigned char *copy = malloc(len + 1);
+
+    if (copy) {
+        memcpy(copy, pem, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+static int add_cert(ktla_config *cfg, const unsigned char *chain, size_t chain_len, const unsigned char *key,
+                    size_t key_len, const char *password, const char *what)
+{
+    struct ktla__cert *c = &cfg->certs[cfg->n_certs];
+    size_t pw_len = password ? strlen(password) : 0;
+    char msg[128];
+    int rc;
+
+    mbedtls_x509_crt_init(&c->chain);
+    mbedtls_pk_init(&c->key);
+    rc = mbedtls_x509_crt_parse(&c->chain, chain, chain_len);
+    if (rc != 0) {
+        mbedtls_strerror(rc, msg, sizeof msg);
+        goto fail_chain;
+    }
+    rc = mbedtls_pk_parse_key(&c->key, key, key_len, (const unsigned char *)password, pw_len, mbedtls_psa_get_random,
+                              MBEDTLS_PSA_RANDOM_STATE);
+    if (rc != 0) {
+        mbedtls_strerror(rc, msg, sizeof msg);
+        goto fail_key;
+    }
+    rc = mbedtls_pk_check_pair(&c->chain.pk, &c->key, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
+    if (rc != 0) {
+        mbedtls_strerror(rc, msg, sizeof msg);
+        mbedtls_x509_crt_free(&c->chain);
+        mbedtls_pk_free(&c->key);
+        return ktla__config_fail(cfg, KTLA_E_CERT, "%s: the private key does not belong to the certificate (%s)",
+                                 what, msg);
+    }
+    if (mbedtls_pk_get_type(&c->key) == MBEDTLS_PK_RSA && mbedtls_pk_get_bitlen(&c->key) < 2048) {
+        mbedtls_x509_crt_free(&c->chain);
+        mbedtls_pk_free(&c->key);
+        return ktla__config_fail(cfg, KTLA_E_CERT, "%s: RSA keys shorter than 2048 bits are refused", what);
+    }
+    cfg->n_certs++;
+    return 0;
+fail_key:
+    mbedtls_x509_crt_free(&c->chain);
+    mbedtls_pk_free(&c->key);
+    return ktla__config_fail(cfg, KTLA_E_CERT, "%s: private key: %s", what, msg);
+fail_chain:
+    mbedtls_x509_crt_free(&c->chain);
+    mbedtls_pk_free(&c->key);
+    return ktla__config_fail(cfg, KTLA_E_CERT, "%s: certificate chain: %s", what, msg);
+}
+
+int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t chain_len, const void *key_pem,
+                             size_t key_len, const char *key_password)
+{
+    unsigned char *chain, *key;
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (chain_pem == NULL || key_pem == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "certificate and key are both needed");
+    if (cfg->n_certs == KTLA__MAX_CERTS)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "at most %d certificates", KTLA__MAX_CERTS);
+    chain = pem_copy(chain_pem, chain_len);
+    key = pem_copy(key_pem, key_len);
+    if (chain == NULL || key == NULL) {
+        free(chain);
+        free(key);
+        return KTLA_E_NOMEM;
+    }
+    rc = add_cert(cfg, chain, chain_len + 1, key, key_len + 1, key_password, "in-memory certificate");
+    free(chain);
+    mbedtls_platform_zeroize(key, key_len);
+    free(key);
+    return rc;
+}
+
+/* The whole file plus a terminating NUL (what the PEM parser wants); NULL if unreadable or huge. */
+static unsigned char *load_file(const char *path, size_t *len)
+{
+    unsigned char *buf = NULL;
+    FILE *f = fopen(path, "rbe");
+    long size;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && size < (1L << 24) && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)size + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)size, f) == (size_t)size) {
+            buf[size] = '\0';
+            *len = (size_t)size + 1;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+int ktla_config_add_cert_file(ktla_config *cfg, const char *chain_path, const char *key_path,
+                              const char *key_password)
+{
+    unsigned char *chain = NULL, *key = NULL;
+    size_t chain_len, key_len;
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (chain_path == NULL || key_path == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "certificate and key paths are both needed");
+    if (cfg->n_certs == KTLA__MAX_CERTS)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "at most %d certificates", KTLA__MAX_CERTS);
+    chain = load_file(chain_path, &chain_len);
+    if (chain == NULL)
+        return ktla__config_fail(cfg, KTLA_E_CERT, "%s: cannot read the file", chain_path);
+    key = load_file(key_path, &key_len);
+    if (key == NULL) {
+        free(chain);
+        return ktla__config_fail(cfg, KTLA_E_CERT, "%s: cannot read the file", key_path);
+    }
+    rc = add_cert(cfg, chain, chain_len, key, key_len, key_password, chain_path);
+    free(chain);
+    mbedtls_platform_zeroize(key, key_len);
+    free(key);
+    return rc;
+}
+
+int ktla_config_set_alpn(ktla_config *cfg, const char *const *protocols, size_t count)
+{
+    char *copy[KTLA__MAX_ALPN + 1] = {0};
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (count > KTLA__MAX_ALPN || (count > 0 && protocols == NULL))
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "at most %d ALPN protocols", KTLA__MAX_ALPN);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = protocols[i] ? strlen(protocols[i]) : 0;
+        if (len == 0 || len > 255) { /* RFC 7301: 1..255 bytes each */
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            return ktla__config_fail(cfg, KTLA_E_INVAL, "ALPN protocol %zu must be 1 to 255 bytes", i);
+        }
+        copy[i] = strdup(protocols[i]);
+        if (copy[i] == NULL) {
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            return KTLA_E_NOMEM;
+        }
+    }
+    for (size_t i = 0; cfg->alpn[i]; i++)
+        free(cfg->alpn[i]);
+    memcpy(cfg->alpn, copy, sizeof copy);
+    return 0;
+}
+
+int ktla_config_set_versions(ktla_config *cfg, enum ktla_tls_version min, enum ktla_tls_version max)
+{
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if ((min != KTLA_TLS_1_2 && min != KTLA_TLS_1_3) || (max != KTLA_TLS_1_2 && max != KTLA_TLS_1_3) || min > max)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "versions must be TLS 1.2 or 1.3, min <= max");
+    cfg->min_version = min;
+    cfg->max_version = max;
+    return 0;
+}
+
+int ktla_config_set_ciphers(ktla_config *cfg, const enum ktla_cipher *ciphers, size_t count)
+{
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (count == 0 || count > KTLA_CIPHER_COUNT || ciphers == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "1 to %d ciphers", KTLA_CIPHER_COUNT);
+    for (size_t i = 0; i < count; i++) {
+        if ((unsigned)ciphers[i] >= KTLA_CIPHER_COUNT)
+            return ktla__config_fail(cfg, KTLA_E_INVAL, "cipher %zu is not a kernel cipher", i);
+        for (size_t j = 0; j < i; j++)
+            if (ciphers[j] == ciphers[i])
+                return ktla__config_fail(cfg, KTLA_E_INVAL, "cipher %s listed twice", ktla_cipher_name(ciphers[i]));
+    }
+    memcpy(cfg->ciphers, ciphers, count * sizeof *ciphers);
+    cfg->n_ciphers = count;
+    return 0;
+}
+
+int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *groups, size_t count)
+{
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (count == 0 || count > KTLA__MAX_GROUPS || groups == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "1 to %d groups", KTLA__MAX_GROUPS);
+    for (size_t i = 0; i < count; i++)
+        if (groups[i] != KTLA_GROUP_X25519 && groups[i] != KTLA_GROUP_P256 && groups[i] != KTLA_GROUP_P384)
+            return ktla__config_fail(cfg, KTLA_E_INVAL, "group %zu is not X25519, P-256 or P-384", i);
+    memset(cfg->groups, 0, sizeof cfg->groups);
+    for (size_t i = 0; i < count; i++)
+        cfg->groups[i] = (uint16_t)groups[i];
+    return 0;
+}
+
+int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s)
+{
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    /* RFC 8446 4.6.1: a ticket lives at most seven days. */
+    if (enabled && (lifetime_s == 0 || lifetime_s > 604800))
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "ticket lifetime must be 1 to 604800 seconds");
+    cfg->tickets = enabled != 0;
+    if (enabled)
+        cfg->ticket_lifetime_s = lifetime_s;
+    return 0;
+}
+
+int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
+{
+    unsigned char buf[KTLA__TICKET_KEY_FILE_LEN + 1];
+    size_t n;
+    FILE *f;
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (path == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "no ticket key file named");
+    f = fopen(path, "rbe");
+    if (f == NULL)
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: cannot open the ticket key file", path);
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    if (n != KTLA__TICKET_KEY_FILE_LEN) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: a ticket key file holds exactly %d random bytes", path,
+                                 KTLA__TICKET_KEY_FILE_LEN);
+    }
+    memcpy(cfg->ticket_key, buf, sizeof cfg->ticket_key);
+    mbedtls_platform_zeroize(buf, sizeof buf);
+    cfg->ticket_key_from_file = 1;
+    return 0;
+}
+
+int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path)
+{
+    char msg[128];
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (mode != KTLA_CLIENT_AUTH_NONE && mode != KTLA_CLIENT_AUTH_OPTIONAL && mode != KTLA_CLIENT_AUTH_REQUIRED)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown client authentication mode");
+    mbedtls_x509_crt_free(&cfg->client_ca);
+    mbedtls_x509_crt_init(&cfg->client_ca);
+    if (mode != KTLA_CLIENT_AUTH_NONE) {
+        if (ca_path == NULL)
+            return ktla__config_fail(cfg, KTLA_E_INVAL, "client authentication needs a CA file");
+        rc = mbedtls_x509_crt_parse_file(&cfg->client_ca, ca_path);
+        if (rc != 0) {
+            mbedtls_strerror(rc, msg, sizeof msg);
+            return ktla__config_fail(cfg, KTLA_E_CERT, "%s: %s", ca_path, msg);
+        }
+    }
+    cfg->client_auth = mode;
+    return 0;
+}
+
+int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned timeout_ms)
+{
+    int rc = writable(cfg);
+
+    if (rc == 0)
+        cfg->handshake_timeout_ms = timeout_ms;
+    return rc;
+}
+
+int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy)
+{
+    int rc = writable(cfg);
+
+    if (rc != 0)
+        return rc;
+    if (policy != KTLA_OFFLOAD_AUTO && policy != KTLA_OFFLOAD_NEVER)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown offload policy");
+    cfg->offload = policy;
+    return 0;
+}

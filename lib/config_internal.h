@@ -1,0 +1,71 @@
+/*
+ * config_internal.h - the inside of a ktla_config (internal).
+ *
+ * A config is written by one thread through the setters, then frozen by the
+ * first ktla_conn_new(): ktla__config_freeze() builds the mbedTLS
+ * configuration once, under a lock, and from then on everything here is
+ * read-only and shared by all connections and threads.
+ */
+#ifndef KTLA_CONFIG_INTERNAL_H
+#define KTLA_CONFIG_INTERNAL_H
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "ktla.h"
+
+#define KTLA__MAX_CERTS 8
+#define KTLA__MAX_ALPN 8
+#define KTLA__MAX_GROUPS 3
+#define KTLA__TICKET_KEY_FILE_LEN 36 /* 4 bytes naming the key, 32 of AES-256-GCM key */
+
+struct ktla__cert {
+    mbedtls_x509_crt chain;
+    mbedtls_pk_context key;
+};
+
+struct ktla_config {
+    /* Set by the setters, before freezing. */
+    struct ktla__cert certs[KTLA__MAX_CERTS];
+    size_t n_certs;
+    char *alpn[KTLA__MAX_ALPN + 1];             /* owned copies, NULL-terminated */
+    const char *alpn_list[KTLA__MAX_ALPN + 1];  /* the same, in the type mbedTLS wants */
+    enum ktla_tls_version min_version, max_version;
+    enum ktla_cipher ciphers[KTLA_CIPHER_COUNT];
+    size_t n_ciphers;
+    uint16_t groups[KTLA__MAX_GROUPS + 1]; /* 0-terminated */
+    int tickets;
+    unsigned ticket_lifetime_s;
+    unsigned char ticket_key[KTLA__TICKET_KEY_FILE_LEN];
+    int ticket_key_from_file;
+    enum ktla_client_auth client_auth;
+    mbedtls_x509_crt client_ca;
+    unsigned handshake_timeout_ms;
+    enum ktla_offload_policy offload;
+
+    /* Built by ktla__config_freeze(). */
+    pthread_mutex_t freeze_lock;
+    atomic_int frozen;
+    mbedtls_ssl_config ssl;
+    mbedtls_ssl_ticket_context ticket_ctx;
+    int ciphersuites[2 * KTLA_CIPHER_COUNT + 8]; /* 0-terminated */
+
+    char error[256];
+};
+
+/* Build the shared mbedTLS configuration once; 0 or a KTLA_E_* code. */
+int ktla__config_freeze(ktla_config *cfg);
+
+/* Record why the last call on cfg failed; returns err. */
+int ktla__config_fail(ktla_config *cfg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The SNI callback: picks the certificates whose names match the client's SNI. */
+int ktla__cert_select_sni(void *cfg, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len);
+
+/* conn.c: the connection handshaking on this thread accepted a session ticket. */
+void ktla__handshake_ticket_accepted(void);
+
+#endif

@@ -1,0 +1,135 @@
+/* conn_error.c - how failures are recorded on a connection, and mbedTLS errors mapped to them. */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <stdarg.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "conn_internal.h"
+#include "transport.h"
+
+uint64_t ktla__now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+
+    if (vasprintf(&s, fmt, ap) < 0)
+        return NULL;
+    return s;
+}
+
+char *ktla__strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
+{
+    va_list ap;
+
+    conn->last_error = err;
+    conn->last_errno = sys_errno;
+    conn->alert = alert;
+    free(conn->reason);
+    va_start(ap, fmt);
+    conn->reason = vformat(fmt, ap);
+    va_end(ap);
+    /* Retry conditions are not failures; everything else ends the connection. */
+    if (err != KTLA_ERROR_WANT_READ && err != KTLA_ERROR_WANT_WRITE)
+        conn->state = KTLA__FAILED;
+}
+
+/* The alert RFC 8446 6.2 / RFC 5246 7.2.2 asks for, for mbedTLS's protocol errors. */
+static int alert_for(int rc)
+{
+    switch (rc) {
+    case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
+        return MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
+    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
+        return MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION;
+    case MBEDTLS_ERR_SSL_DECODE_ERROR:
+        return MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR;
+    case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE:
+        return MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE;
+    case MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER:
+        return MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER;
+    case MBEDTLS_ERR_SSL_BAD_CERTIFICATE:
+        return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
+    case MBEDTLS_ERR_SSL_INVALID_MAC:
+        return MBEDTLS_SSL_ALERT_MSG_BAD_RECORD_MAC;
+    case MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION:
+        return MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_EXT;
+    case MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL:
+        return MBEDTLS_SSL_ALERT_MSG_NO_APPLICATION_PROTOCOL;
+    case MBEDTLS_ERR_SSL_INVALID_RECORD:
+        return MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR;
+    default:
+        return -1;
+    }
+}
+
+int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
+{
+    char msg[128];
+
+    switch (rc) {
+    case MBEDTLS_ERR_SSL_WANT_READ:
+        ktla__conn_fail(conn, KTLA_ERROR_WANT_READ, 0, -1, "waiting to read");
+        return -1;
+    case MBEDTLS_ERR_SSL_WANT_WRITE:
+        ktla__conn_fail(conn, KTLA_ERROR_WANT_WRITE, 0, -1, "waiting to write");
+        return -1;
+    case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
+        ktla__conn_fail(conn, KTLA_ERROR_ZERO_RETURN, 0, MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY,
+                        "the peer closed the connection with close_notify %s", during);
+        return 0;
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: {
+        int alert = conn->ssl ? conn->ssl->MBEDTLS_PRIVATE(in_msg)[1] : -1;
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "the peer sent fatal alert %d %s", alert, during);
+        return 0;
+    }
+    case MBEDTLS_ERR_SSL_CONN_EOF:
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1, "the peer closed the connection %s", during);
+        return -1;
+    case MBEDTLS_ERR_NET_RECV_FAILED:
+    case MBEDTLS_ERR_NET_SEND_FAILED: {
+        int err = ktla__transport_errno(conn);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1, "%s failed %s: %s",
+                        rc == MBEDTLS_ERR_NET_RECV_FAILED ? "receiving" : "sending", during,
+                        err ? strerror(err) : "the caller's I/O reported an error");
+        return -1;
+    }
+    case KTLA__ERR_TIMEOUT:
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1, "handshake timed out after %u ms",
+                        conn->cfg->handshake_timeout_ms);
+        return -1;
+    default:
+        break;
+    }
+    mbedtls_strerror(rc, msg, sizeof msg);
+    if (ktla__transport_saw_http(conn))
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_for(rc),
+                        "the client spoke plain HTTP on the TLS port (%s %s)", msg, during);
+    else
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_for(rc), "%s %s", msg, during);
+    return -1;
+}

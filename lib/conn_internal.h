@@ -1,0 +1,106 @@
+/*
+ * conn_internal.h - the inside of a ktla_conn (internal).
+ *
+ * Life of a connection: NEW -> HANDSHAKE (mbedTLS context alive) ->
+ * ESTABLISHED, in the kernel (context freed, only what a TLS 1.3 KeyUpdate
+ * needs is kept) or in user space (context kept) -> CLOSED; FAILED is sticky.
+ */
+#ifndef KTLA_CONN_INTERNAL_H
+#define KTLA_CONN_INTERNAL_H
+
+#include <mbedtls/ssl.h>
+#include <stdint.h>
+
+#include "config_internal.h"
+#include "ktla.h"
+
+enum ktla__state {
+    KTLA__NEW = 0,
+    KTLA__HANDSHAKE,
+    KTLA__ESTABLISHED,
+    KTLA__FAILED,
+};
+
+/* What mbedTLS's key-export callback handed over during the handshake. */
+struct ktla__secrets {
+    int have_tls12, have_tls13;
+    mbedtls_tls_prf_types prf;
+    unsigned char master[48];
+    unsigned char client_random[32], server_random[32];
+    unsigned char client_app[64], server_app[64]; /* TLS 1.3 application traffic secrets */
+    size_t app_len;
+};
+
+/*
+ * Kept after a TLS 1.3 hand-off to the kernel, for KeyUpdate: the current
+ * traffic secrets and how to derive the next ones.  Wiped on free.
+ */
+struct ktla__rekey {
+    unsigned char rx_secret[48], tx_secret[48];
+    uint8_t secret_len;
+    uint8_t hash; /* mbedtls_md_type_t */
+};
+
+/* Scratch the user-space record layer needs for a non-blocking sendfile. */
+struct ktla__pending_write;
+
+struct ktla_conn {
+    ktla_config *cfg;
+    enum ktla__state state;
+    int fd;
+    ktla_recv_fn recv_fn;
+    ktla_send_fn send_fn;
+    void *io_arg;
+    int io_errno;                  /* of the last failed socket call */
+    unsigned char first_bytes[4];  /* to recognise plain HTTP on the TLS port */
+    uint8_t n_first_bytes;
+    uint64_t deadline_ms;          /* 0: none */
+    mbedtls_ssl_context *ssl;      /* only until the hand-off, or for good in user space */
+    struct ktla__secrets *secrets; /* only during the handshake */
+    struct ktla__rekey *rekey;     /* only on kTLS with TLS 1.3 */
+    struct ktla__pending_write *pending;
+
+    /* Negotiated, kept after the mbedTLS context is gone. */
+    enum ktla_tls_version version;
+    uint16_t suite;
+    uint8_t resumed;
+    uint8_t close_notify_received;
+    enum ktla_cipher cipher;
+    char *alpn, *sni;
+    unsigned char *peer_cert;
+    size_t peer_cert_len;
+    enum ktla_offload offload[2];
+    char *offload_reason[2];
+
+    /* The last failure (sticky once state is FAILED). */
+    enum ktla_error last_error;
+    int last_errno;
+    int alert;
+    char *reason;
+};
+
+/* Record a failure: class, errno (0 if none), alert (-1 if none), reason. */
+void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* A heap copy of a formatted reason; NULL on allocation failure. */
+char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic milliseconds. */
+uint64_t ktla__now_ms(void);
+
+/* transport.c: connect mbedTLS's I/O to the fd or the caller's callbacks. */
+void ktla__transport_attach(ktla_conn *conn);
+
+/* handoff.c: after mbedtls_ssl_handshake() returned 0.  1 established, -1 failed. */
+int ktla__handoff(ktla_conn *conn);
+
+/* handoff.c: the export callback. */
+void ktla__export_keys(void *conn, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
+                       const unsigned char client_random[32], const unsigned char server_random[32],
+                       mbedtls_tls_prf_types prf);
+
+/* errors.c: turn an mbedTLS error into ktla_get_error() state; returns the accept/read value (0 or -1). */
+int ktla__fail_from_mbedtls(ktla_conn *conn, int mbedtls_rc, const char *during);
+
+#endif

@@ -1,0 +1,72 @@
+/* keyupdate.c - TLS 1.3 KeyUpdate on kTLS (RFC 8446 4.6.3 and 7.2). */
+#include "config.h"
+
+#include "keyupdate.h"
+
+#include <errno.h>
+#include <mbedtls/platform_util.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "keys.h"
+#include "ktls.h"
+
+/* application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it. */
+static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction dir)
+{
+    struct ktla__rekey *rk = conn->rekey;
+    struct ktla__traffic_keys keys;
+    unsigned char next[sizeof rk->rx_secret];
+    int rc;
+
+    rc = ktla__hkdf_expand_label((mbedtls_md_type_t)rk->hash, secret, rk->secret_len, "traffic upd", NULL, 0, next,
+                                 rk->secret_len);
+    if (rc == 0)
+        rc = ktla__tls13_traffic_keys(conn->cipher, (mbedtls_md_type_t)rk->hash, next, rk->secret_len, 0, &keys);
+    if (rc == 0) {
+        rc = ktla__ktls_set_keys(conn->fd, dir, &keys);
+        if (rc == 0)
+            memcpy(secret, next, rk->secret_len);
+    } else {
+        rc = -EINVAL;
+    }
+    mbedtls_platform_zeroize(next, sizeof next);
+    mbedtls_platform_zeroize(&keys, sizeof keys);
+    return rc;
+}
+
+static int fail_rekey(ktla_conn *conn, int err, const char *what)
+{
+    struct utsname uts;
+    char why[192];
+
+    if (uname(&uts) != 0)
+        strcpy(uts.release, "unknown");
+    ktla__ktls_reason(KTLA__STEP_KEYS, strcmp(what, "receive") == 0 ? KTLA_DIR_RX : KTLA_DIR_TX, err, why, sizeof why);
+    ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1,
+                    "the peer sent a TLS 1.3 KeyUpdate and kernel %s could not install the new %s key (%s)%s; "
+                    "the connection is closed",
+                    uts.release, what, why, err == EBUSY ? ": replacing kTLS keys needs Linux 6.14" : "");
+    return -1;
+}
+
+int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
+{
+    static const unsigned char key_update_not_requested[5] = {24, 0, 0, 1, 0};
+    int rc;
+
+    if (conn->rekey == NULL) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, -1, "the peer sent KeyUpdate but no traffic secret was kept");
+        return -1;
+    }
+    rc = next_key(conn, conn->rekey->rx_secret, KTLA_DIR_RX);
+    if (rc != 0)
+        return fail_rekey(conn, -rc, "receive");
+    if (!update_requested)
+        return 0;
+    /* Our KeyUpdate goes out under the old key; only then does the new one apply. */
+    rc = ktla__ktls_send_control(conn->fd, 22, key_update_not_requested, sizeof key_update_not_requested);
+    if (rc == 0)
+        rc = next_key(conn, conn->rekey->tx_secret, KTLA_DIR_TX);
+    return rc == 0 ? 0 : fail_rekey(conn, -rc, "transmit");
+}

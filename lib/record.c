@@ -1,0 +1,285 @@
+/*
+ * record.c - reading and writing after ktla_accept(), in either mode.
+ *
+ * On kTLS every call is one system call on the socket; the only user-space
+ * work is for the rare non-data records (alerts, KeyUpdate).  In user space
+ * the calls go through the mbedTLS context the handshake left.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mbedtls/ssl.h>
+
+#include "conn_internal.h"
+#include "keyupdate.h"
+#include "ktls.h"
+
+#define ALERT_LEVEL_WARNING 1
+#define ALERT_CLOSE_NOTIFY 0
+
+/* Calls that move data need an established connection; a failure is sticky. */
+static int usable(ktla_conn *conn)
+{
+    if (conn == NULL)
+        return 0;
+    if (conn->state == KTLA__ESTABLISHED)
+        return 1;
+    if (conn->state != KTLA__FAILED)
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, EINVAL, -1, "the handshake has not completed: call ktla_accept()");
+    return 0;
+}
+
+static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
+{
+    return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
+}
+
+/* Turn a failed socket call on kTLS into the connection's error. */
+static long socket_error(ktla_conn *conn, int err, const char *what)
+{
+    switch (err) {
+    case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+    case EWOULDBLOCK:
+#endif
+        ktla__conn_fail(conn, strcmp(what, "read") == 0 ? KTLA_ERROR_WANT_READ : KTLA_ERROR_WANT_WRITE, 0, -1,
+                        "would block");
+        break;
+    case EBADMSG:
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 20,
+                        "a record from the peer failed authentication (bad_record_mac); the connection is dead");
+        break;
+    case EMSGSIZE:
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 22, "the peer sent a record longer than TLS allows (record_overflow)");
+        break;
+    case EKEYEXPIRED:
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1, "the peer's receive keys expired without a usable KeyUpdate");
+        break;
+    default:
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1, "%s on the kTLS socket failed: %s", what, strerror(err));
+        break;
+    }
+    return -1;
+}
+
+/* Read the rest of a control message whose first `have` bytes are in msg. */
+static int read_control_rest(ktla_conn *conn, unsigned char *msg, size_t have, size_t need, unsigned char type)
+{
+    while (have < need) {
+        unsigned char t;
+        long n = ktla__ktls_recv(conn->fd, msg + have, need - have, &t);
+        if (n == -EINTR)
+            continue;
+        if (n <= 0 || t != type)
+            return -1;
+        have += (size_t)n;
+    }
+    return 0;
+}
+
+static long handle_alert(ktla_conn *conn, const unsigned char *first, long n)
+{
+    unsigned char alert[2];
+
+    memcpy(alert, first, n >= 2 ? 2 : 1);
+    if (n < 2 && read_control_rest(conn, alert, (size_t)n, 2, 21) != 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 50, "a truncated alert record from the peer");
+        return -1;
+    }
+    if (alert[1] == ALERT_CLOSE_NOTIFY) {
+        conn->close_notify_received = 1;
+        conn->last_error = KTLA_ERROR_ZERO_RETURN;
+        return 0;
+    }
+    ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert[1], "the peer sent %s alert %u",
+                    alert[0] == ALERT_LEVEL_WARNING ? "warning" : "fatal", alert[1]);
+    return -1;
+}
+
+/* A post-handshake message: in TLS 1.3 from a client only KeyUpdate is expected. */
+static long handle_handshake(ktla_conn *conn, const unsigned char *first, long n)
+{
+    unsigned char msg[5];
+
+    memcpy(msg, first, (size_t)(n < 5 ? n : 5));
+    if (n < 5 && read_control_rest(conn, msg, (size_t)n, 5, 22) != 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 50, "a truncated handshake message from the peer");
+        return -1;
+    }
+    if (conn->version != KTLA_TLS_1_3 || n > 5 || msg[0] != 24 || msg[1] || msg[2] || msg[3] != 1 || msg[4] > 1) {
+        ktla__ktls_send_control(conn->fd, 21, (const unsigned char[]){2, 10}, 2);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 10,
+                        "unexpected handshake message type %u from the peer after the handshake", msg[0]);
+        return -1;
+    }
+    return ktla__keyupdate_peer(conn, msg[4]) == 0 ? 1 : -1;
+}
+
+static long kernel_read(ktla_conn *conn, void *buf, size_t len)
+{
+    for (;;) {
+        unsigned char type;
+        long n;
+
+        if (conn->close_notify_received) {
+            conn->last_error = KTLA_ERROR_ZERO_RETURN;
+            return 0;
+        }
+        n = ktla__ktls_recv(conn->fd, buf, len, &type);
+        if (n == -EINTR)
+            continue;
+        if (n < 0)
+            return socket_error(conn, (int)-n, "read");
+        if (n == 0 && len > 0) {
+            ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1,
+                            "the peer closed the TCP connection without close_notify (the data may be truncated)");
+            return -1;
+        }
+        if (type == 23)
+            return n;
+        if (type == 21)
+            return handle_alert(conn, buf, n);
+        if (type != 22 || handle_handshake(conn, buf, n) < 0) {
+            if (type != 22)
+                ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 10, "unexpected record type %u from the peer", type);
+            return -1;
+        }
+    }
+}
+
+static long user_read(ktla_conn *conn, void *buf, size_t len)
+{
+    int rc;
+
+    if (conn->close_notify_received) {
+        conn->last_error = KTLA_ERROR_ZERO_RETURN;
+        return 0;
+    }
+    rc = mbedtls_ssl_read(conn->ssl, buf, len);
+    if (rc > 0)
+        return rc;
+    if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        conn->close_notify_received = 1;
+        conn->last_error = KTLA_ERROR_ZERO_RETURN;
+        return 0;
+    }
+    if (rc == MBEDTLS_ERR_SSL_CONN_EOF) {
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1,
+                        "the peer closed the TCP connection without close_notify (the data may be truncated)");
+        return -1;
+    }
+    ktla__fail_from_mbedtls(conn, rc, "while reading");
+    return -1; /* even for a fatal alert: 0 means close_notify here */
+}
+
+long ktla_read(ktla_conn *conn, void *buf, size_t len)
+{
+    if (!usable(conn) || (buf == NULL && len > 0))
+        return -1;
+    conn->last_error = KTLA_ERROR_NONE;
+    return in_kernel(conn, KTLA_DIR_RX) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
+}
+
+static long user_write(ktla_conn *conn, const void *buf, size_t len)
+{
+    int rc = mbedtls_ssl_write(conn->ssl, buf, len);
+
+    if (rc >= 0)
+        return rc;
+    ktla__fail_from_mbedtls(conn, rc, "while writing");
+    return -1;
+}
+
+long ktla_write(ktla_conn *conn, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    if (!usable(conn) || (buf == NULL && len > 0))
+        return -1;
+    conn->last_error = KTLA_ERROR_NONE;
+    if (!in_kernel(conn, KTLA_DIR_TX))
+        return user_write(conn, buf, len);
+    do
+        n = send(conn->fd, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n >= 0 ? n : socket_error(conn, errno, "write");
+}
+
+/*
+ * In user space a file goes through mbedTLS a record at a time.  After
+ * WANT_WRITE mbedTLS must be called again with the same bytes: re-reading
+ * them from the same offset gives exactly that.
+ */
+static long user_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count)
+{
+    unsigned char chunk[16384];
+    size_t want = count < sizeof chunk ? count : sizeof chunk;
+    ssize_t got;
+    long n;
+
+    do
+        got = pread(file_fd, chunk, want, (off_t)*offset);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, got < 0 ? errno : 0, -1, "reading the file failed: %s",
+                        got < 0 ? strerror(errno) : "end of file before count bytes");
+        conn->state = KTLA__ESTABLISHED; /* the connection itself is fine */
+        return -1;
+    }
+    n = user_write(conn, chunk, (size_t)got);
+    if (n > 0)
+        *offset += n;
+    return n;
+}
+
+long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count)
+{
+    off_t off;
+    ssize_t n;
+
+    if (!usable(conn) || offset == NULL || *offset < 0)
+        return -1;
+    conn->last_error = KTLA_ERROR_NONE;
+    if (count == 0)
+        return 0;
+    if (!in_kernel(conn, KTLA_DIR_TX))
+        return user_sendfile(conn, file_fd, offset, count);
+    off = (off_t)*offset;
+    do
+        n = sendfile(conn->fd, file_fd, &off, count);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return socket_error(conn, errno, "sendfile");
+    if (n == 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1, "end of file before count bytes");
+        conn->state = KTLA__ESTABLISHED;
+        return -1;
+    }
+    *offset = off;
+    return n;
+}
+
+int ktla_shutdown(ktla_conn *conn)
+{
+    static const unsigned char close_notify[2] = {ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY};
+    int rc;
+
+    if (!usable(conn))
+        return -1;
+    conn->last_error = KTLA_ERROR_NONE;
+    if (in_kernel(conn, KTLA_DIR_TX)) {
+        rc = ktla__ktls_send_control(conn->fd, 21, close_notify, sizeof close_notify);
+        return rc == 0 ? 1 : (int)socket_error(conn, -rc, "sending close_notify");
+    }
+    rc = mbedtls_ssl_close_notify(conn->ssl);
+    if (rc == 0)
+        return 1;
+    ktla__fail_from_mbedtls(conn, rc, "while sending close_notify");
+    return -1;
+}
