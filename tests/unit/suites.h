@@ -8,5 +8,8 @@ int add_crypto_info_suite(void);
 int add_tls_record_suite(void);
 int add_probe_host_suite(void);
 int add_keys_suite(void);
+int add_accept_suite(void);
+int add_config_suite(void);
+int add_bad_input_suite(void);
 
 #endif

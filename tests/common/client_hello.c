@@ -1,0 +1,128 @@
+/* client_hello.c - hand-made ClientHellos for bad-input tests (see client_hello.h). */
+#include "client_hello.h"
+
+#include <string.h>
+
+struct writer {
+    unsigned char *p;
+    size_t len, cap;
+    int overflow;
+};
+
+static void put(struct writer *w, const void *data, size_t n)
+{
+    if (w->cap - w->len < n) {
+        w->overflow = 1;
+        return;
+    }
+    memcpy(w->p + w->len, data, n);
+    w->len += n;
+}
+
+static void put8(struct writer *w, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    put(w, &b, 1);
+}
+
+static void put16(struct writer *w, unsigned v)
+{
+    put8(w, v >> 8);
+    put8(w, v);
+}
+
+/* Patch a big-endian length of `bytes` bytes at `at`, covering everything written after it. */
+static void patch_len(struct writer *w, size_t at, int bytes)
+{
+    size_t v = w->len - at - (size_t)bytes;
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+        if (!w->overflow)
+            w->p[at + (size_t)i] = (unsigned char)v;
+}
+
+static void extensions(struct writer *w)
+{
+    size_t at = w->len;
+
+    put16(w, 0);
+    put16(w, 0x000a); /* supported_groups: x25519, secp256r1 */
+    put16(w, 6);
+    put16(w, 4);
+    put16(w, 0x001d);
+    put16(w, 0x0017);
+    put16(w, 0x000b); /* ec_point_formats: uncompressed */
+    put16(w, 2);
+    put8(w, 1);
+    put8(w, 0);
+    put16(w, 0x000d); /* signature_algorithms */
+    put16(w, 8);
+    put16(w, 6);
+    put16(w, 0x0403);
+    put16(w, 0x0804);
+    put16(w, 0x0401);
+    patch_len(w, at, 2);
+}
+
+size_t client_hello_build(unsigned char *out, size_t cap, uint16_t hello_version, const uint16_t *suites,
+                          size_t n_suites)
+{
+    struct writer w = {.p = out, .cap = cap};
+    size_t record_at, hs_at, suites_at;
+
+    put8(&w, 22); /* handshake */
+    put16(&w, hello_version < 0x0301 ? hello_version : 0x0301);
+    record_at = w.len;
+    put16(&w, 0);
+    put8(&w, 1); /* client_hello */
+    hs_at = w.len;
+    put(&w, "\0\0\0", 3);
+    put16(&w, hello_version);
+    for (int i = 0; i < 32; i++)
+        put8(&w, (unsigned)(i * 7 + 1));
+    put8(&w, 0); /* no session id */
+    suites_at = w.len;
+    put16(&w, 0);
+    for (size_t i = 0; i < n_suites; i++)
+        put16(&w, suites[i]);
+    patch_len(&w, suites_at, 2);
+    put8(&w, 1); /* compression: null only */
+    put8(&w, 0);
+    extensions(&w);
+    patch_len(&w, hs_at, 3);
+    patch_len(&w, record_at, 2);
+    return w.overflow ? 0 : w.len;
+}
+
+size_t client_hello_sslv2(unsigned char *out, size_t cap)
+{
+    static const unsigned char specs[] = {0x01, 0x00, 0x80, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x35};
+    struct writer w = {.p = out, .cap = cap};
+    size_t body = 9 + sizeof specs + 16;
+
+    put8(&w, 0x80 | (unsigned)(body >> 8)); /* 2-byte header, no padding */
+    put8(&w, (unsigned)body);
+    put8(&w, 1);       /* CLIENT-HELLO */
+    put16(&w, 0x0002); /* SSL 2.0 */
+    put16(&w, sizeof specs);
+    put16(&w, 0);  /* session id length */
+    put16(&w, 16); /* challenge length */
+    put(&w, specs, sizeof specs);
+    for (int i = 0; i < 16; i++)
+        put8(&w, (unsigned)i);
+    return w.overflow ? 0 : w.len;
+}
+
+int first_plain_alert(const unsigned char *out, size_t len)
+{
+    size_t at = 0;
+
+    while (len - at >= 5) {
+        size_t body = ((size_t)out[at + 3] << 8) | out[at + 4];
+        if (len - at - 5 < body)
+            return -1;
+        if (out[at] == 21 && body == 2)
+            return out[at + 6];
+        at += 5 + body;
+    }
+    return -1;
+}

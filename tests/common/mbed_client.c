@@ -1,0 +1,42 @@
+/* mbed_client.c - an mbedTLS 3.6 TLS client for tests (see mbed_client.h). */
+#include "mbed_client.h"
+
+#include <mbedtls/psa_util.h>
+#include <psa/crypto.h>
+#include <string.h>
+
+int mbed_client_init(struct mbed_client *c, int version, int suite, const char *alpn, const char *sni)
+{
+    memset(c, 0, sizeof *c);
+    if (psa_crypto_init() != PSA_SUCCESS)
+        return -1;
+    mbedtls_ssl_config_init(&c->conf);
+    mbedtls_ssl_init(&c->ssl);
+    if (mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+        return -1;
+    mbedtls_ssl_conf_rng(&c->conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
+    mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_NONE);
+    mbedtls_ssl_conf_min_tls_version(&c->conf, (mbedtls_ssl_protocol_version)version);
+    mbedtls_ssl_conf_max_tls_version(&c->conf, (mbedtls_ssl_protocol_version)version);
+    if (suite) {
+        c->suites[0] = suite;
+        mbedtls_ssl_conf_ciphersuites(&c->conf, c->suites);
+    }
+    if (alpn) {
+        c->alpn[0] = alpn;
+        if (mbedtls_ssl_conf_alpn_protocols(&c->conf, c->alpn) != 0)
+            return -1;
+    }
+    if (mbedtls_ssl_setup(&c->ssl, &c->conf) != 0)
+        return -1;
+    if (sni && mbedtls_ssl_set_hostname(&c->ssl, sni) != 0)
+        return -1;
+    return 0;
+}
+
+void mbed_client_free(struct mbed_client *c)
+{
+    mbedtls_ssl_free(&c->ssl);
+    mbedtls_ssl_config_free(&c->conf);
+}

@@ -1,0 +1,22 @@
+/* mbed_client.h - an mbedTLS 3.6 TLS client for tests: the "mbedTLS client" peer. */
+#ifndef KTLA_TEST_MBED_CLIENT_H
+#define KTLA_TEST_MBED_CLIENT_H
+
+#include <mbedtls/ssl.h>
+
+struct mbed_client {
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_context ssl;
+    int suites[2];
+    const char *alpn[2];
+};
+
+/*
+ * version: 0x0303 or 0x0304 (both min and max); suite: an IANA id, or 0 for
+ * mbedTLS's defaults; alpn and sni may be NULL.  No certificate
+ * verification: these tests are about the server's side.
+ */
+int mbed_client_init(struct mbed_client *c, int version, int suite, const char *alpn, const char *sni);
+void mbed_client_free(struct mbed_client *c);
+
+#endif
