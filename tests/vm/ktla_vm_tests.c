@@ -21,6 +21,7 @@
 #include "ktla.h"
 #include "ktls.h"
 #include "loopback.h"
+#include "suite_socket.h"
 #include "tls_record.h"
 
 static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
@@ -179,6 +180,9 @@ int main(void)
         return 1;
     ROUND_TRIPS(REGISTER)
 #undef REGISTER
+    /* The largest sendfile case: 100 MiB through the kernel, checked at the client. */
+    if (add_socket_suite(100) != 0)
+        return 1;
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
