@@ -41,9 +41,6 @@ struct ktla__rekey {
     uint8_t hash; /* mbedtls_md_type_t */
 };
 
-/* Scratch the user-space record layer needs for a non-blocking sendfile. */
-struct ktla__pending_write;
-
 struct ktla_conn {
     ktla_config *cfg;
     enum ktla__state state;
@@ -58,7 +55,6 @@ struct ktla_conn {
     mbedtls_ssl_context *ssl;      /* only until the hand-off, or for good in user space */
     struct ktla__secrets *secrets; /* only during the handshake */
     struct ktla__rekey *rekey;     /* only on kTLS with TLS 1.3 */
-    struct ktla__pending_write *pending;
 
     /* Negotiated, kept after the mbedTLS context is gone. */
     enum ktla_tls_version version;
@@ -85,6 +81,13 @@ void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int al
 
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The user-space heap bytes this connection holds now (the connection, its
+ * strings, the mbedTLS context while it lives): what an idle connection
+ * costs.  For tests and diagnostics.
+ */
+size_t ktla__conn_memory(const ktla_conn *conn);
 
 /* Monotonic milliseconds. */
 uint64_t ktla__now_ms(void);

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "conn_internal.h"
 #include "loopback.h"
 
 static enum ktla_offload expected_offload;
 static unsigned big_mib;
+static size_t max_offloaded_bytes;
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
@@ -150,6 +152,13 @@ static void run_case(int version, int suite, unsigned long long size, int nonblo
     CU_ASSERT_EQUAL(ktla_get_offload(c, KTLA_DIR_RX), expected_offload);
     if (ktla_get_offload(c, KTLA_DIR_TX) != expected_offload)
         printf("\n    offload: %s", ktla_get_offload_reason(c, KTLA_DIR_TX));
+    if (rc == 1 && ktla_get_offload(c, KTLA_DIR_TX) == KTLA_OFFLOAD_KERNEL) {
+        /* After the hand-off only the connection's own small state stays in user space. */
+        size_t bytes = ktla__conn_memory(c);
+        CU_ASSERT(bytes < 1024);
+        if (bytes > max_offloaded_bytes)
+            max_offloaded_bytes = bytes;
+    }
     if (rc == 1 && early) {
         char buf[256] = {0};
         size_t got = 0, want = strlen(early);
@@ -234,6 +243,15 @@ static void test_client_data_right_after_finished(void)
         run_case(combos[i].version, combos[i].suite, 10, 0, "client data sent right after Finished", 0);
 }
 
+static void test_memory_report(void)
+{
+    /* Not a limit test (that is asserted per connection above): the figure, for the README. */
+    if (expected_offload == KTLA_OFFLOAD_KERNEL) {
+        printf("\n    largest user-space footprint of an offloaded connection: %zu bytes", max_offloaded_bytes);
+        CU_ASSERT(max_offloaded_bytes > 0);
+    }
+}
+
 static void test_tampered_record(void)
 {
     run_case(0x0304, 0x1301, 0, 0, NULL, 1);
@@ -257,7 +275,8 @@ int add_socket_suite(unsigned big_file_mib)
                    CU_add_test(s, "one big file", test_big_file) &&
                    CU_add_test(s, "non-blocking server socket", test_nonblocking) &&
                    CU_add_test(s, "client data right after Finished is not lost", test_client_data_right_after_finished) &&
-                   CU_add_test(s, "a tampered record is an error, never data", test_tampered_record)
+                   CU_add_test(s, "a tampered record is an error, never data", test_tampered_record) &&
+                   CU_add_test(s, "user-space memory per offloaded connection", test_memory_report)
                ? 0
                : -1;
 }
