@@ -49,7 +49,10 @@ extern "C" {
     X(STATE,    -10, "the call is not allowed in this connection state")      \
     X(TLS,      -11, "the TLS protocol failed; the connection's reason says why") \
     X(KTLS,     -12, "the kernel refused the keys after the hand-off began; the connection is dead") \
-    X(PARSE,    -13, "a file could not be parsed")
+    X(PARSE,    -13, "a file could not be parsed")                           \
+    X(NETLINK,  -14, "a netlink request failed; errno says why")              \
+    X(PERM,     -15, "permission denied: the kernel wants CAP_NET_ADMIN for this") \
+    X(NOTFOUND, -16, "no such socket or network interface")
 
 enum ktla_errno {
 #define KTLA__ERR_ENUM(name, value, msg) KTLA_E_##name = (value),
@@ -342,6 +345,92 @@ KTLA_EXPORT long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, 
 
 /* Send close_notify.  Returns 1 once sent, -1 on error (WANT_WRITE: retry). */
 KTLA_EXPORT int ktla_shutdown(ktla_conn *conn);
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics: the kernel's own view (netlink, libnl-3)               */
+/* ------------------------------------------------------------------ */
+
+/* How one direction of a kTLS socket is configured (the kernel's TLS_CONF_*). */
+enum ktla_diag_conf {
+    KTLA_DIAG_CONF_UNKNOWN = 0,
+    KTLA_DIAG_CONF_BASE = 1,      /* ULP attached, no keys for this direction */
+    KTLA_DIAG_CONF_SW = 2,        /* kernel software crypto */
+    KTLA_DIAG_CONF_HW = 3,        /* NIC crypto offload */
+    KTLA_DIAG_CONF_HW_RECORD = 4, /* NIC does the whole record layer */
+};
+
+/* "unknown", "base", "software", "device", "device-record". */
+KTLA_EXPORT const char *ktla_diag_conf_name(enum ktla_diag_conf conf);
+
+/* One TCP socket as NETLINK_SOCK_DIAG reports it.  Plain data, caller-owned. */
+struct ktla_diag_socket {
+    int family;                /* AF_INET or AF_INET6 */
+    char local[64], remote[64]; /* "address:port", IPv6 as "[address]:port" */
+    unsigned int state;        /* TCP state (1 = ESTABLISHED ...) */
+    unsigned long long inode;
+    char ulp[16];              /* "tls", or "" when no ULP is attached */
+    unsigned int tls_version;  /* 0x0303, 0x0304; 0 when the kernel did not say */
+    int cipher;                /* enum ktla_cipher, or -1 when unknown or none */
+    enum ktla_diag_conf tx, rx;
+    int tx_zerocopy;           /* TLS_TX_ZEROCOPY_RO set (1/0) */
+    int rx_no_pad;             /* TLS_RX_EXPECT_NO_PAD set (1/0) */
+};
+
+/*
+ * The kernel's view of the TCP socket fd (looked up by its addresses and
+ * inode).  ULP details need CAP_NET_ADMIN: without it the call still
+ * succeeds with ulp "" only if the kernel gave no ULP data; when it cannot
+ * tell, it returns KTLA_E_PERM.  Returns 0, KTLA_E_NOTFOUND, KTLA_E_PERM,
+ * KTLA_E_NETLINK (errno kept), KTLA_E_INVAL.
+ */
+KTLA_EXPORT int ktla_diag_socket(int fd, struct ktla_diag_socket *out);
+
+/*
+ * Every TCP socket of this network namespace that has the "tls" ULP (all TCP
+ * sockets when all_tcp is 1).  *out is an array of *count entries, freed
+ * with free().  Same errors as ktla_diag_socket().
+ */
+KTLA_EXPORT int ktla_diag_list(int all_tcp, struct ktla_diag_socket **out, size_t *count);
+
+/* A NIC offload feature, as ethtool's FEATURES_GET reports it. */
+enum ktla_diag_feature {
+    KTLA_DIAG_FEATURE_ABSENT = 0, /* the device cannot do it */
+    KTLA_DIAG_FEATURE_OFF,
+    KTLA_DIAG_FEATURE_ON,
+    KTLA_DIAG_FEATURE_FIXED_OFF,  /* cannot be turned on */
+    KTLA_DIAG_FEATURE_FIXED_ON,   /* cannot be turned off */
+};
+KTLA_EXPORT const char *ktla_diag_feature_name(enum ktla_diag_feature f);
+
+struct ktla_diag_netdev {
+    char name[16];
+    enum ktla_diag_feature tls_tx;     /* tls-hw-tx-offload */
+    enum ktla_diag_feature tls_rx;     /* tls-hw-rx-offload */
+    enum ktla_diag_feature tls_record; /* tls-hw-record */
+};
+
+/*
+ * NIC TLS offload features of one interface, through the "ethtool" generic
+ * netlink family.  Returns 0, KTLA_E_NOTFOUND (no such interface, or a
+ * kernel without ethtool netlink), KTLA_E_NETLINK.
+ */
+KTLA_EXPORT int ktla_diag_netdev(const char *ifname, struct ktla_diag_netdev *out);
+
+/* Every interface of this namespace; *out freed with free(). */
+KTLA_EXPORT int ktla_diag_netdev_list(struct ktla_diag_netdev **out, size_t *count);
+
+/* One counter of /proc/net/tls_stat, e.g. {"TlsCurrTxSw", 3}. */
+struct ktla_diag_counter {
+    char name[48];
+    unsigned long long value;
+};
+
+/*
+ * The kernel's global TLS counters.  *out freed with free().  Returns 0,
+ * KTLA_E_NOKTLS when the file does not exist (no tls module loaded),
+ * KTLA_E_PARSE.
+ */
+KTLA_EXPORT int ktla_diag_tls_stat(struct ktla_diag_counter **out, size_t *count);
 
 #ifdef __cplusplus
 }
