@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "kernel_caps.h"
 #include "keys.h"
 #include "ktls.h"
 
@@ -120,6 +121,8 @@ static const char *precondition(ktla_conn *conn, enum ktla_cipher *cipher, mbedt
         snprintf(buf, size, "cipher suite 0x%04x has no kernel implementation", conn->suite);
         return buf;
     }
+    if (ktla__kernel_refuses(v, *cipher, buf, size))
+        return buf;
     if (mbedtls_ssl_check_pending(conn->ssl))
         return "mbedTLS holds received bytes not yet read; the kernel would miss them";
     /* The kernel always sends full 16 KiB records; a smaller negotiated limit would break the peer. */
@@ -203,7 +206,7 @@ int ktla__handoff(ktla_conn *conn)
     enum ktla_cipher cipher = KTLA_CIPHER_COUNT;
     mbedtls_md_type_t md = MBEDTLS_MD_NONE;
     const char *why;
-    char buf[160];
+    char buf[256];
     int rc;
 
     record_negotiated(conn);

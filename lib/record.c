@@ -164,12 +164,13 @@ static long user_read(ktla_conn *conn, void *buf, size_t len)
     rc = mbedtls_ssl_read(conn->ssl, buf, len);
     if (rc > 0)
         return rc;
-    if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+    if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
         conn->close_notify_received = 1;
         conn->last_error = KTLA_ERROR_ZERO_RETURN;
         return 0;
     }
-    if (rc == MBEDTLS_ERR_SSL_CONN_EOF) {
+    /* mbedTLS returns 0 (not CONN_EOF) for a transport closed without close_notify. */
+    if (rc == 0 || rc == MBEDTLS_ERR_SSL_CONN_EOF) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1,
                         "the peer closed the TCP connection without close_notify (the data may be truncated)");
         return -1;

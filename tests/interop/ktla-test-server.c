@@ -3,13 +3,29 @@
  * server that real clients (openssl s_client, gnutls-cli, curl, an mbedTLS
  * client) talk to.  Uses only <ktla.h>, like any user of the library.
  *
+ *   ktla-test-server [--count N] [--nonblock] [--user] [--no-tickets]
+ *                    [--alpn PROTO] [--extra-cert CHAIN,KEY]... CERT KEY PORTFILE
+ *
+ * --user forces the user-space record layer (KTLA_OFFLOAD_NEVER); --nonblock
+ * drives every call on a non-blocking socket with poll(); --extra-cert adds
+ * more certificates (up to 4) for the library to choose from.
+ *
  * It listens on 127.0.0.1, writes its port to PORTFILE, and serves
- * connections one after another.  Per connection it prints one line to
- * stdout:  "conn N version=V suite=S alpn=A sni=H resumed=R tx=T rx=R reason=..."
- * or       "conn N accept=RET error=E alert=A reason=...".
- * Then, if the client starts with "GET /SIZE", it answers an HTTP response
- * of SIZE bytes (byte i = i % 251) and closes; otherwise it echoes every
- * byte back until the client's close_notify, then sends its own.
+ * connections one after another (--count N, default 1), then exits.  Per
+ * connection it prints to stdout (line-buffered):
+ *   "conn N version=V suite=S alpn=A sni=H resumed=R tx=T rx=R reason=..."
+ *   or "conn N accept=RET error=E alert=A reason=..." when the handshake failed;
+ * then the request, which is one of
+ *   "GET /SIZE..."        an HTTP/1.1 response of SIZE bytes (byte i = i % 251);
+ *                         line "  get size=SIZE sent"
+ *   "PUT /SIZE\n" + body  SIZE bytes (byte i = i % 251) read and checked; the reply
+ *                         is "OK SIZE\n" or "BAD at OFFSET\n" (the first wrong byte,
+ *                         or where the stream ended); line "  put size=SIZE got=N result=..."
+ *   anything else         echoed back until the client's close_notify;
+ *                         line "  echo bytes=N"
+ * and then sends close_notify and reads on to the client's.  How the client
+ * closed is the last line: "  peer close_notify", or "  read ended: error=E
+ * reason=..." when the stream ended any other way (EOF, alert, timeout).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ktla.h>
@@ -30,6 +48,8 @@ struct options {
     const char *cert, *key, *portfile;
     int count, nonblock, user_mode, no_tickets;
     const char *alpn, *sendfile_path;
+    const char *extra_cert[4]; /* "CHAIN,KEY" */
+    int n_extra;
 };
 
 static const char *offload_name(enum ktla_offload o)
@@ -65,6 +85,41 @@ static int write_all(ktla_conn *c, int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* Read once, retrying WANT_READ/WANT_WRITE: > 0 bytes, 0 at the peer's close_notify, -1 on failure. */
+static long read_some(ktla_conn *c, int fd, void *buf, size_t len)
+{
+    long n;
+
+    while ((n = ktla_read(c, buf, len)) < 0 && retrying(c, fd, n))
+        ;
+    return n;
+}
+
+/* Report how the read side ended: the client's close_notify, or anything else. */
+static void read_ended(ktla_conn *c, long n)
+{
+    if (n == 0)
+        printf("  peer close_notify\n");
+    else
+        printf("  read ended: error=%d reason=%s\n", ktla_get_error(c, n), ktla_get_reason(c));
+}
+
+/*
+ * Read the rest of a request line (up to '\n') one byte at a time, so that no
+ * byte after it is consumed.  Returns 1 with the line in buf, else the read's result.
+ */
+static long read_line(ktla_conn *c, int fd, char *buf, size_t have, size_t size)
+{
+    while (have < size - 1 && (have == 0 || buf[have - 1] != '\n')) {
+        long n = read_some(c, fd, buf + have, 1);
+        if (n <= 0)
+            return n;
+        have++;
+    }
+    buf[have] = '\0';
+    return 1;
+}
+
 static void http_reply(ktla_conn *c, int fd, const char *req)
 {
     char head[128], body[16384];
@@ -72,66 +127,127 @@ static void http_reply(ktla_conn *c, int fd, const char *req)
     int n = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\nConnection: close\r\n\r\n", size);
 
     if (write_all(c, fd, head, (size_t)n) != 0)
-        return;
+        goto failed;
     while (sent < size) {
         size_t chunk = size - sent < sizeof body ? (size_t)(size - sent) : sizeof body;
         for (size_t i = 0; i < chunk; i++)
             body[i] = (char)((sent + i) % 251);
         if (write_all(c, fd, body, chunk) != 0)
-            return;
+            goto failed;
         sent += chunk;
     }
+    printf("  get size=%llu sent\n", size);
+    return;
+failed:
+    printf("  get size=%llu write failed after %llu: %s\n", size, sent, ktla_get_reason(c));
 }
 
+/* "PUT /SIZE\n" + SIZE pattern bytes: answer "OK SIZE\n" or "BAD at OFFSET\n".  Returns the last read's result. */
+static long put_check(ktla_conn *c, int fd, const char *req)
+{
+    char body[16384], reply[64];
+    unsigned long long size = strtoull(req + 5, NULL, 10), got = 0, bad = ~0ULL;
+    long n = 1;
+    int len;
+
+    while (got < size) {
+        size_t want = size - got < sizeof body ? (size_t)(size - got) : sizeof body;
+        n = read_some(c, fd, body, want);
+        if (n <= 0)
+            break;
+        for (long i = 0; i < n && bad == ~0ULL; i++)
+            if ((unsigned char)body[i] != (got + (unsigned long long)i) % 251)
+                bad = got + (unsigned long long)i;
+        got += (unsigned long long)n;
+    }
+    if (got < size && bad == ~0ULL)
+        bad = got; /* the stream ended early */
+    if (bad == ~0ULL)
+        len = snprintf(reply, sizeof reply, "OK %llu\n", size);
+    else
+        len = snprintf(reply, sizeof reply, "BAD at %llu\n", bad);
+    printf("  put size=%llu got=%llu result=%.*s\n", size, got, len - 1, reply);
+    if (write_all(c, fd, reply, (size_t)len) != 0)
+        printf("  put reply write failed: %s\n", ktla_get_reason(c));
+    return n;
+}
+
+/*
+ * One request: "GET /SIZE..." (HTTP reply), "PUT /SIZE\n" + body (checked),
+ * anything else is echoed until the client's close_notify.  Then our
+ * close_notify, and reading on to the client's (or the end of the stream),
+ * so that each connection reports how the client closed.
+ */
 static void serve(ktla_conn *c, int fd)
 {
     char buf[16384];
-    long n, total = 0;
+    long n = 1;
+    size_t total = 0;
+    unsigned long long echoed = 0;
+    struct timeval tv = {.tv_sec = 10};
+    int done = 0;
+    time_t deadline;
 
-    for (;;) {
-        n = ktla_read(c, buf + (total < 5 ? total : 0), total < 5 ? 5 - (size_t)total : sizeof buf);
-        if (n > 0 && total < 5) {
-            total += n;
-            if (total < 5)
-                continue;
-            if (memcmp(buf, "GET /", 5) == 0) {
-                /* read the rest of the request line */
-                long m = ktla_read(c, buf + 5, sizeof buf - 6);
-                if (m > 0) {
-                    buf[5 + m] = '\0';
-                    http_reply(c, fd, buf);
-                }
+    while (total < 5 && (n = read_some(c, fd, buf + total, 5 - total)) > 0)
+        total += (size_t)n;
+    if (total == 5 && (memcmp(buf, "GET /", 5) == 0 || memcmp(buf, "PUT /", 5) == 0)) {
+        n = read_line(c, fd, buf, total, 128);
+        if (n > 0 && buf[0] == 'G')
+            http_reply(c, fd, buf);
+        else if (n > 0)
+            n = put_check(c, fd, buf);
+    } else if (total > 0) {
+        /* echo: what was read so far, then everything until close_notify */
+        for (;;) {
+            if (write_all(c, fd, buf, total) != 0) {
+                printf("  echo write failed after %llu bytes: %s\n", echoed, ktla_get_reason(c));
                 break;
             }
-            if (write_all(c, fd, buf, 5) != 0)
-                return;
-            continue;
+            echoed += total;
+            if ((n = read_some(c, fd, buf, sizeof buf)) <= 0)
+                break;
+            total = (size_t)n;
         }
-        if (n > 0) {
-            if (write_all(c, fd, buf, (size_t)n) != 0)
-                return;
-            continue;
-        }
-        if (retrying(c, fd, n))
-            continue;
-        if (ktla_get_error(c, n) != KTLA_ERROR_ZERO_RETURN)
-            printf("  read ended: error=%d reason=%s\n", ktla_get_error(c, n), ktla_get_reason(c));
-        break;
+        printf("  echo bytes=%llu\n", echoed);
+    }
+    if (n <= 0) {
+        read_ended(c, n);
+        done = 1;
     }
     while ((n = ktla_shutdown(c)) != 1 && retrying(c, fd, n))
         ;
-    /* Read to the peer's close_notify or EOF so close() does not reset unread data. */
+    deadline = time(NULL) + 10;
+    if (n != 1)
+        printf("  shutdown failed: error=%d reason=%s\n", ktla_get_error(c, n), ktla_get_reason(c));
+    if (!done && n == 1) {
+        /* Our close_notify is out: read on (discarding) to the client's, for at most ~10 s. */
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        while (time(NULL) <= deadline && ((n = ktla_read(c, buf, sizeof buf)) > 0 || (n < 0 && retrying(c, fd, n))))
+            ;
+        if (time(NULL) > deadline)
+            printf("  read ended: timeout waiting for the client's close_notify\n");
+        else
+            read_ended(c, n);
+    }
+    /* Read to EOF (for at most ~10 s) so close() does not reset unread data. */
     shutdown(fd, SHUT_WR);
-    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN) && wait_for(fd, KTLA_ERROR_WANT_READ) == 0))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    while (((n = read(fd, buf, sizeof buf)) > 0 ||
+            (n < 0 && (errno == EINTR || (errno == EAGAIN && wait_for(fd, KTLA_ERROR_WANT_READ) == 0)))) &&
+           time(NULL) <= deadline)
         ;
 }
 
 static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option opts[] = {
-        {"count", required_argument, NULL, 'n'}, {"nonblock", no_argument, NULL, 'b'},
-        {"user", no_argument, NULL, 'u'},        {"no-tickets", no_argument, NULL, 't'},
-        {"alpn", required_argument, NULL, 'a'},  {NULL, 0, NULL, 0},
+        {"count", required_argument, NULL, 'n'},
+        {"nonblock", no_argument, NULL, 'b'},
+        {"user", no_argument, NULL, 'u'},
+        {"no-tickets", no_argument, NULL, 't'},
+        {"alpn", required_argument, NULL, 'a'},
+        {"extra-cert", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
     };
     int opt;
 
@@ -143,6 +259,11 @@ static int parse(int argc, char **argv, struct options *o)
         case 'u': o->user_mode = 1; break;
         case 't': o->no_tickets = 1; break;
         case 'a': o->alpn = optarg; break;
+        case 'c':
+            if (o->n_extra == 4 || strchr(optarg, ',') == NULL)
+                return -1;
+            o->extra_cert[o->n_extra++] = optarg;
+            break;
         default: return -1;
         }
     }
@@ -180,10 +301,14 @@ static ktla_config *make_config(const struct options *o)
 
     if (ktla_config_new(&cfg) != 0)
         return NULL;
-    if (ktla_config_add_cert_file(cfg, o->cert, o->key, NULL) != 0) {
-        fprintf(stderr, "ktla-test-server: %s\n", ktla_config_error(cfg));
-        ktla_config_free(cfg);
-        return NULL;
+    if (ktla_config_add_cert_file(cfg, o->cert, o->key, NULL) != 0)
+        goto cert_failed;
+    for (int i = 0; i < o->n_extra; i++) {
+        char chain[4096];
+        const char *comma = strchr(o->extra_cert[i], ',');
+        snprintf(chain, sizeof chain, "%.*s", (int)(comma - o->extra_cert[i]), o->extra_cert[i]);
+        if (ktla_config_add_cert_file(cfg, chain, comma + 1, NULL) != 0)
+            goto cert_failed;
     }
     if (o->user_mode)
         ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER);
@@ -195,6 +320,11 @@ static ktla_config *make_config(const struct options *o)
     }
     ktla_config_set_handshake_timeout(cfg, 20000);
     return cfg;
+
+cert_failed:
+    fprintf(stderr, "ktla-test-server: %s\n", ktla_config_error(cfg));
+    ktla_config_free(cfg);
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -205,7 +335,7 @@ int main(int argc, char **argv)
 
     if (parse(argc, argv, &o) != 0) {
         fprintf(stderr, "usage: ktla-test-server [--count N] [--nonblock] [--user] [--no-tickets] [--alpn P] "
-                        "CERT KEY PORTFILE\n");
+                        "[--extra-cert CHAIN,KEY]... CERT KEY PORTFILE\n");
         return 2;
     }
     cfg = make_config(&o);

@@ -11,5 +11,6 @@ int add_keys_suite(void);
 int add_accept_suite(void);
 int add_config_suite(void);
 int add_bad_input_suite(void);
+int add_handoff_suite(void);
 
 #endif

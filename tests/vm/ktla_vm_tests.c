@@ -22,6 +22,7 @@
 #include "ktls.h"
 #include "loopback.h"
 #include "suite_socket.h"
+#include "test_keyupdate.h"
 #include "tls_record.h"
 
 static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
@@ -181,7 +182,7 @@ int main(void)
     ROUND_TRIPS(REGISTER)
 #undef REGISTER
     /* The largest sendfile case: 100 MiB through the kernel, checked at the client. */
-    if (add_socket_suite(100) != 0)
+    if (add_socket_suite(100) != 0 || add_keyupdate_suite() != 0)
         return 1;
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

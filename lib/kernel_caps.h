@@ -1,0 +1,22 @@
+/*
+ * kernel_caps.h - what this kernel's kTLS accepts, probed once per process
+ * (internal).  Lets the hand-off keep a connection in user space, with the
+ * reason, instead of attaching the ULP and then having the kernel refuse a
+ * cipher it does not implement (ChaCha20 before 5.11, CCM before 5.2, ...),
+ * which could only end the connection.
+ */
+#ifndef KTLA_KERNEL_CAPS_H
+#define KTLA_KERNEL_CAPS_H
+
+#include <stddef.h>
+
+#include "ktla.h"
+
+/*
+ * 1 if this kernel offers the TLS ULP but refused keys of this version and
+ * cipher in either direction when probed (why gets the kernel's reason);
+ * 0 when it accepted them, or when the probe could not tell.
+ */
+int ktla__kernel_refuses(enum ktla_tls_version version, enum ktla_cipher cipher, char *why, size_t size);
+
+#endif

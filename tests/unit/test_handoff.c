@@ -1,0 +1,240 @@
+/*
+ * test_handoff.c - the hand-off to the kernel, with setsockopt replaced
+ * (ktla__setsockopt) so every kernel answer can be staged on any machine:
+ * the ULP missing, the kernel refusing keys after the ULP is attached, and
+ * a kernel that takes everything, whose crypto_info bytes are then checked
+ * for the sequence numbers mbedTLS reached.
+ *
+ * The handshake runs over caller-moved I/O; ktla_set_fd() names a real
+ * loopback socket that receives the keys, as the API allows.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "ktls.h"
+#include "loopback.h"
+#include "suites.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+/* What the staged kernel answers, and what it was handed. */
+static struct {
+    int ulp_errno, tx_errno, rx_errno;
+    int calls;
+    unsigned char tx[64], rx[64];
+} stage;
+
+static int staged_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+    int err = 0;
+
+    (void)fd;
+    stage.calls++;
+    if (level == SOL_TCP && name == TCP_ULP)
+        err = stage.ulp_errno;
+    else if (level == SOL_TLS && name == TLS_TX) {
+        err = stage.tx_errno;
+        memcpy(stage.tx, value, len < sizeof stage.tx ? len : sizeof stage.tx);
+    } else if (level == SOL_TLS && name == TLS_RX) {
+        err = stage.rx_errno;
+        memcpy(stage.rx, value, len < sizeof stage.rx ? len : sizeof stage.rx);
+    }
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+static int setup(void)
+{
+    ktla__setsockopt = staged_setsockopt;
+    return 0;
+}
+
+static int teardown(void)
+{
+    ktla__setsockopt = setsockopt;
+    return 0;
+}
+
+struct run {
+    ktla_config *cfg;
+    ktla_conn *conn;
+    struct mbed_client cli;
+    struct mem_link link;
+    int client_fd, server_fd;
+    int rc;
+};
+
+/* Handshake over memory with cfg (taken over by r), keys to a real loopback socket. */
+static void handshake_with(struct run *r, ktla_config *cfg, int version, int suite)
+{
+    unsigned long wants = 0;
+    int crc;
+
+    memset(r, 0, sizeof *r);
+    r->cfg = cfg;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r->cfg);
+    CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&r->client_fd, &r->server_fd), 0);
+    CU_ASSERT_EQUAL_FATAL(mem_link_init(&r->link, 1 << 20, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(mbed_client_init(&r->cli, version, suite, NULL, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(ktla_conn_new(r->cfg, &r->conn), 0);
+    CU_ASSERT_EQUAL(ktla_set_io(r->conn, mem_link_server_recv, mem_link_server_send, &r->link), 0);
+    CU_ASSERT_EQUAL(ktla_set_fd(r->conn, r->server_fd), 0);
+    r->rc = fixture_handshake(r->conn, &r->cli, &r->link, &crc, &wants);
+}
+
+static void handshake(struct run *r, int version, int suite)
+{
+    handshake_with(r, fixture_config("ecdsa-p256"), version, suite);
+}
+
+static void finish(struct run *r)
+{
+    ktla_conn_free(r->conn);
+    mbed_client_free(&r->cli);
+    mem_link_free(&r->link);
+    ktla_config_free(r->cfg);
+    close(r->client_fd);
+    close(r->server_fd);
+}
+
+static int peer_received_nothing(int fd)
+{
+    char byte;
+    return recv(fd, &byte, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN;
+}
+
+static void test_no_ulp_falls_back(void)
+{
+    struct run r;
+
+    memset(&stage, 0, sizeof stage);
+    stage.ulp_errno = ENOENT;
+    handshake(&r, 0x0304, 0x1301);
+    CU_ASSERT_EQUAL(r.rc, 1);
+    CU_ASSERT_EQUAL(ktla_get_offload(r.conn, KTLA_DIR_TX), KTLA_OFFLOAD_USER);
+    CU_ASSERT_EQUAL(ktla_get_offload(r.conn, KTLA_DIR_RX), KTLA_OFFLOAD_USER);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_offload_reason(r.conn, KTLA_DIR_RX), "TLS ULP not available (ENOENT)"));
+    finish(&r);
+}
+
+static void refused_after_ulp(int tx_errno, int rx_errno, const char *what)
+{
+    struct run r;
+    char buf[8];
+
+    memset(&stage, 0, sizeof stage);
+    stage.tx_errno = tx_errno;
+    stage.rx_errno = rx_errno;
+    handshake(&r, 0x0303, 0xC02B);
+    CU_ASSERT_EQUAL(r.rc, -1);
+    CU_ASSERT_EQUAL(ktla_get_error(r.conn, r.rc), KTLA_ERROR_SYSCALL);
+    CU_ASSERT_EQUAL(ktla_get_errno(r.conn), tx_errno ? tx_errno : rx_errno);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(r.conn), "refused the keys after the TLS ULP was attached"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(r.conn), what));
+    /* Fail closed: the connection is dead and not a byte goes out in clear. */
+    CU_ASSERT_EQUAL(ktla_accept(r.conn), -1);
+    CU_ASSERT_EQUAL(ktla_write(r.conn, "secret", 6), -1);
+    CU_ASSERT_EQUAL(ktla_read(r.conn, buf, sizeof buf), -1);
+    CU_ASSERT_EQUAL(ktla_shutdown(r.conn), -1);
+    CU_ASSERT(peer_received_nothing(r.client_fd));
+    finish(&r);
+}
+
+static void test_tx_refused_after_ulp(void)
+{
+    refused_after_ulp(EINVAL, 0, "TLS_TX keys refused (EINVAL)");
+}
+
+static void test_rx_refused_after_ulp(void)
+{
+    refused_after_ulp(0, ENOMEM, "TLS_RX keys refused (ENOMEM)");
+}
+
+static uint64_t be64_at(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * Sequence numbers come from mbedTLS: TLS 1.2 after the handshake is 1 both
+ * ways (Finished was record 0); TLS 1.3 RX is 0 and TX counts the tickets
+ * sent before the switch (one by default).
+ */
+static void test_sequence_numbers_reach_the_kernel(void)
+{
+    struct run r;
+
+    memset(&stage, 0, sizeof stage);
+    handshake(&r, 0x0303, 0xC02B); /* AES-GCM-128: rec_seq at 32, explicit nonce at 4 */
+    CU_ASSERT_EQUAL(r.rc, 1);
+    CU_ASSERT_EQUAL(ktla_get_offload(r.conn, KTLA_DIR_TX), KTLA_OFFLOAD_KERNEL);
+    CU_ASSERT_EQUAL(be64_at(stage.tx + 32), 1);
+    CU_ASSERT_EQUAL(be64_at(stage.tx + 4), 1); /* never nonce 0: Finished used it */
+    CU_ASSERT_EQUAL(be64_at(stage.rx + 32), 1);
+    finish(&r);
+
+    memset(&stage, 0, sizeof stage);
+    handshake(&r, 0x0304, 0x1302); /* AES-GCM-256: rec_seq at 48 */
+    CU_ASSERT_EQUAL(r.rc, 1);
+    CU_ASSERT_EQUAL(be64_at(stage.tx + 48), 1);
+    CU_ASSERT_EQUAL(be64_at(stage.rx + 48), 0);
+    finish(&r);
+}
+
+static void test_tls13_without_tickets_starts_at_zero(void)
+{
+    ktla_config *cfg = fixture_config("ecdsa-p256");
+    struct run r;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL(ktla_config_set_tickets(cfg, 0, 0), 0);
+    memset(&stage, 0, sizeof stage);
+    handshake_with(&r, cfg, 0x0304, 0x1301);
+    CU_ASSERT_EQUAL(r.rc, 1);
+    CU_ASSERT_EQUAL(be64_at(stage.tx + 32), 0);
+    CU_ASSERT_EQUAL(be64_at(stage.rx + 32), 0);
+    finish(&r);
+}
+
+static void test_user_mode_never_touches_the_kernel(void)
+{
+    ktla_config *cfg = fixture_config("ecdsa-p256");
+    struct run r;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER), 0);
+    memset(&stage, 0, sizeof stage);
+    handshake_with(&r, cfg, 0x0304, 0);
+    CU_ASSERT_EQUAL(r.rc, 1);
+    CU_ASSERT_EQUAL(stage.calls, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_offload_reason(r.conn, KTLA_DIR_TX), "KTLA_OFFLOAD_NEVER"));
+    finish(&r);
+}
+
+int add_handoff_suite(void)
+{
+    CU_pSuite s = CU_add_suite("hand-off (staged kernel answers)", setup, teardown);
+    return s && CU_add_test(s, "no TLS ULP: user space, with the reason", test_no_ulp_falls_back) &&
+                   CU_add_test(s, "TX refused after the ULP: fail closed", test_tx_refused_after_ulp) &&
+                   CU_add_test(s, "RX refused after the ULP: fail closed", test_rx_refused_after_ulp) &&
+                   CU_add_test(s, "sequence numbers from mbedTLS reach the kernel",
+                               test_sequence_numbers_reach_the_kernel) &&
+                   CU_add_test(s, "TLS 1.3 without tickets starts TX at 0", test_tls13_without_tickets_starts_at_zero) &&
+                   CU_add_test(s, "KTLA_OFFLOAD_NEVER never calls the kernel", test_user_mode_never_touches_the_kernel)
+               ? 0
+               : -1;
+}
