@@ -48,11 +48,10 @@ extern "C" {
     X(CERT,      -9, "a certificate or private key could not be loaded")      \
     X(STATE,    -10, "the call is not allowed in this connection state")      \
     X(TLS,      -11, "the TLS protocol failed; the connection's reason says why") \
-    X(KTLS,     -12, "the kernel refused the keys after the hand-off began; the connection is dead") \
-    X(PARSE,    -13, "a file could not be parsed")                           \
-    X(NETLINK,  -14, "a netlink request failed; errno says why")              \
-    X(PERM,     -15, "permission denied: the kernel wants CAP_NET_ADMIN for this") \
-    X(NOTFOUND, -16, "no such socket or network interface")
+    X(PARSE,    -12, "a file could not be parsed")                           \
+    X(NETLINK,  -13, "a netlink request failed; errno says why")              \
+    X(PERM,     -14, "permission denied: the kernel wants CAP_NET_ADMIN for this") \
+    X(NOTFOUND, -15, "no such socket or network interface")
 
 enum ktla_errno {
 #define KTLA__ERR_ENUM(name, value, msg) KTLA_E_##name = (value),
@@ -185,7 +184,10 @@ KTLA_EXPORT int ktla_config_set_alpn(ktla_config *cfg, const char *const *protoc
 /* Versions allowed; only KTLA_TLS_1_2 and KTLA_TLS_1_3 exist, min <= max. */
 KTLA_EXPORT int ktla_config_set_versions(ktla_config *cfg, enum ktla_tls_version min, enum ktla_tls_version max);
 
-/* Ciphers allowed, in server preference order (each applies to both versions). */
+/*
+ * Ciphers allowed (each applies to both versions).  TLS 1.2 picks in this
+ * order; in TLS 1.3 mbedTLS 3.6 takes the client's first choice among them.
+ */
 KTLA_EXPORT int ktla_config_set_ciphers(ktla_config *cfg, const enum ktla_cipher *ciphers, size_t count);
 
 /* Key-exchange groups. */
@@ -202,7 +204,9 @@ KTLA_EXPORT int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *
  * lifetime_s.  With ktla_config_set_ticket_key_file() the key comes from a
  * file of exactly 36 random bytes instead (4 name the key, 32 are the
  * AES-256-GCM key), so that servers sharing the file
- * resume each other's sessions.
+ * resume each other's sessions.  The file's key serves for lifetime_s from
+ * the first connection; then a random key takes over, so a fleet rebuilds
+ * its configs (re-reading a new file) at least that often.
  */
 KTLA_EXPORT int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s);
 KTLA_EXPORT int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path);
@@ -224,7 +228,8 @@ KTLA_EXPORT int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned tim
 
 /* Where the record layer runs after the handshake. */
 enum ktla_offload_policy {
-    KTLA_OFFLOAD_AUTO = 0, /* the kernel when it takes the keys, else user space (default) */
+    KTLA_OFFLOAD_AUTO = 0, /* the kernel when it offers kTLS for the suite, else user space (default);
+                              a kernel that refuses keys after accepting the ULP ends the connection */
     KTLA_OFFLOAD_NEVER,    /* always user space: for comparisons and debugging */
 };
 KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy);
@@ -298,7 +303,11 @@ KTLA_EXPORT const char *ktla_get_reason(const ktla_conn *conn);
 /* The errno of the last KTLA_ERROR_SYSCALL, 0 if none. */
 KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 
-/* The TLS alert description sent or received with the last failure, -1 if none. */
+/*
+ * The TLS alert description of the last failure, -1 if none: the alert
+ * received, or the one ktla sent (after a record fails authentication on
+ * kTLS it is sent when the kernel still lets it out).
+ */
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 
 /* After the handshake: the negotiated parameters (0 / NULL before). */
@@ -311,6 +320,14 @@ KTLA_EXPORT int ktla_session_resumed(const ktla_conn *conn);
 
 /* The peer's certificate, DER, valid until ktla_conn_free(); NULL if none. */
 KTLA_EXPORT const unsigned char *ktla_get_peer_cert(const ktla_conn *conn, size_t *len);
+
+/*
+ * 1 if the peer sent a certificate that verified against the CA of
+ * ktla_config_set_client_auth(), else 0.  With KTLA_CLIENT_AUTH_OPTIONAL a
+ * certificate that did not verify is still returned by ktla_get_peer_cert():
+ * check this before trusting it.
+ */
+KTLA_EXPORT int ktla_peer_cert_verified(const ktla_conn *conn);
 
 /* Where each direction's record layer runs, and when not in the kernel, why. */
 enum ktla_offload {
@@ -333,13 +350,24 @@ KTLA_EXPORT const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla
  */
 KTLA_EXPORT long ktla_read(ktla_conn *conn, void *buf, size_t len);
 
-/* Write up to len bytes; returns the count written (> 0) or -1. */
+/*
+ * Misuse (a NULL buffer, len or count 0, a call before the handshake has
+ * completed) returns -1 with KTLA_ERROR_SYSCALL and errno EINVAL, and leaves
+ * the connection as it was.
+ */
+
+/*
+ * Write up to len bytes; returns the count written (> 0), which may be less
+ * than len (in user space at most one record, 16 KiB; on kTLS a short send
+ * on a non-blocking socket): call again with the rest.  Or -1.
+ */
 KTLA_EXPORT long ktla_write(ktla_conn *conn, const void *buf, size_t len);
 
 /*
  * Send count bytes of file_fd from *offset, advancing *offset; on kTLS this
- * is the kernel's sendfile (no copy through user space).  Returns the count
- * sent (> 0; may be short on a non-blocking socket) or -1.
+ * is the kernel's sendfile (no copy through user space), with SIGPIPE
+ * suppressed like every other ktla call.  Returns the count sent (> 0; may
+ * be short, as for ktla_write) or -1.
  */
 KTLA_EXPORT long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count);
 
@@ -362,13 +390,17 @@ enum ktla_diag_conf {
 /* "unknown", "base", "software", "device", "device-record". */
 KTLA_EXPORT const char *ktla_diag_conf_name(enum ktla_diag_conf conf);
 
-/* One TCP socket as NETLINK_SOCK_DIAG reports it.  Plain data, caller-owned. */
+/*
+ * One TCP socket as NETLINK_SOCK_DIAG reports it.  Plain data, caller-owned.
+ * The TLS fields are filled only for a socket with the "tls" ULP; otherwise
+ * tls_version is 0, cipher -1, tx and rx KTLA_DIAG_CONF_UNKNOWN.
+ */
 struct ktla_diag_socket {
     int family;                /* AF_INET or AF_INET6 */
-    char local[64], remote[64]; /* "address:port", IPv6 as "[address]:port" */
-    unsigned int state;        /* TCP state (1 = ESTABLISHED ...) */
-    unsigned long long inode;
-    char ulp[16];              /* "tls", or "" when no ULP is attached */
+    char local[64], remote[64]; /* "address:port", IPv6 as "[address]:port"; port 0 when unconnected */
+    unsigned int state;        /* TCP state as in <netinet/tcp.h> (1 = ESTABLISHED ... 10 = LISTEN) */
+    unsigned long long inode;  /* of the socket, as fstat() gives it; 0 for TIME_WAIT and SYN_RECV entries */
+    char ulp[16];              /* "tls", another ULP ("mptcp"), or "" when none is attached */
     unsigned int tls_version;  /* 0x0303, 0x0304; 0 when the kernel did not say */
     int cipher;                /* enum ktla_cipher, or -1 when unknown or none */
     enum ktla_diag_conf tx, rx;
@@ -377,29 +409,42 @@ struct ktla_diag_socket {
 };
 
 /*
- * The kernel's view of the TCP socket fd (looked up by its addresses and
- * inode).  ULP details need CAP_NET_ADMIN: without it the call still
- * succeeds with ulp "" only if the kernel gave no ULP data; when it cannot
- * tell, it returns KTLA_E_PERM.  Returns 0, KTLA_E_NOTFOUND, KTLA_E_PERM,
- * KTLA_E_NETLINK (errno kept), KTLA_E_INVAL.
+ * The kernel's view of the TCP socket fd (looked up by its ports, then
+ * matched by inode).  Kernels up to 6.14 give ULP details only to a caller
+ * with CAP_NET_ADMIN, 6.15 and later to everyone.  When the reply has none,
+ * the call asks the socket itself (getsockopt TCP_ULP): if no ULP is
+ * attached the answer (ulp "") is complete; if one is, the kernel withheld
+ * it and the call returns KTLA_E_PERM.  Returns 0, KTLA_E_INVAL (not an
+ * AF_INET/AF_INET6 TCP socket, or out NULL), KTLA_E_NOTFOUND (not in the
+ * kernel's tables, e.g. unbound), KTLA_E_PERM, KTLA_E_NETLINK (errno says
+ * why), KTLA_E_PARSE (a reply we could not decode), KTLA_E_NOMEM.
  */
 KTLA_EXPORT int ktla_diag_socket(int fd, struct ktla_diag_socket *out);
 
 /*
- * Every TCP socket of this network namespace that has the "tls" ULP (all TCP
- * sockets when all_tcp is 1).  *out is an array of *count entries, freed
- * with free().  Same errors as ktla_diag_socket().
+ * Every TCP socket of this network namespace, both families and all states,
+ * that has the "tls" ULP (all TCP sockets when all_tcp is non-zero).  *out
+ * is an array of *count entries, freed with free() (NULL when *count is 0).
+ * A listing without ULP details is returned only when it cannot be hiding
+ * one: the caller has CAP_NET_ADMIN, or some socket's details were shown,
+ * or /proc/sys/net/ipv4/tcp_available_ulp has no "tls" (with all_tcp: no
+ * ULP at all), or a throw-away loopback socket given the tls ULP shows up
+ * with it; else KTLA_E_PERM.  Other errors as for ktla_diag_socket().
  */
 KTLA_EXPORT int ktla_diag_list(int all_tcp, struct ktla_diag_socket **out, size_t *count);
 
-/* A NIC offload feature, as ethtool's FEATURES_GET reports it. */
+/*
+ * A NIC offload feature, as ethtool's FEATURES_GET reports it: "fixed" when
+ * the user cannot change it (not in the HW set, or in NOCHANGE).
+ */
 enum ktla_diag_feature {
-    KTLA_DIAG_FEATURE_ABSENT = 0, /* the device cannot do it */
+    KTLA_DIAG_FEATURE_ABSENT = 0, /* the device cannot do it (not in HW, not active) */
     KTLA_DIAG_FEATURE_OFF,
     KTLA_DIAG_FEATURE_ON,
     KTLA_DIAG_FEATURE_FIXED_OFF,  /* cannot be turned on */
     KTLA_DIAG_FEATURE_FIXED_ON,   /* cannot be turned off */
 };
+/* "absent", "off", "on", "fixed-off", "fixed-on"; "unknown" for other values. */
 KTLA_EXPORT const char *ktla_diag_feature_name(enum ktla_diag_feature f);
 
 struct ktla_diag_netdev {
@@ -410,13 +455,15 @@ struct ktla_diag_netdev {
 };
 
 /*
- * NIC TLS offload features of one interface, through the "ethtool" generic
- * netlink family.  Returns 0, KTLA_E_NOTFOUND (no such interface, or a
- * kernel without ethtool netlink), KTLA_E_NETLINK.
+ * NIC TLS offload features of one interface (its name or an altname),
+ * through the "ethtool" generic netlink family; needs no privilege.
+ * out->name is the interface's name.  Returns 0, KTLA_E_INVAL, KTLA_E_NOTFOUND
+ * (no such interface, errno ENODEV; or a kernel without ethtool netlink,
+ * errno ENOENT), KTLA_E_NETLINK (errno says why), KTLA_E_PARSE, KTLA_E_NOMEM.
  */
 KTLA_EXPORT int ktla_diag_netdev(const char *ifname, struct ktla_diag_netdev *out);
 
-/* Every interface of this namespace; *out freed with free(). */
+/* Every interface of this namespace; *out freed with free(); errors as above. */
 KTLA_EXPORT int ktla_diag_netdev_list(struct ktla_diag_netdev **out, size_t *count);
 
 /* One counter of /proc/net/tls_stat, e.g. {"TlsCurrTxSw", 3}. */
@@ -426,9 +473,13 @@ struct ktla_diag_counter {
 };
 
 /*
- * The kernel's global TLS counters.  *out freed with free().  Returns 0,
- * KTLA_E_NOKTLS when the file does not exist (no tls module loaded),
- * KTLA_E_PARSE.
+ * The kernel's TLS counters for this network namespace, in file order (every
+ * "Name value" line, also names this version does not know).  *out freed
+ * with free().  Returns 0, KTLA_E_NOKTLS when the file does not exist (no
+ * tls module loaded), KTLA_E_PARSE (a malformed line, a name of 48
+ * characters or more, a value beyond 64 bits, more than 256 lines),
+ * KTLA_E_SYSCALL (could not read it; errno says why), KTLA_E_NOMEM,
+ * KTLA_E_INVAL.
  */
 KTLA_EXPORT int ktla_diag_tls_stat(struct ktla_diag_counter **out, size_t *count);
 

@@ -85,8 +85,9 @@ static int writable(ktla_config *cfg)
 {
     if (cfg == NULL)
         return KTLA_E_INVAL;
+    /* No error text here: threads may be reading it; the code says it all. */
     if (atomic_load(&cfg->frozen))
-        return ktla__config_fail(cfg, KTLA_E_FROZEN, "the configuration is in use by connections");
+        return KTLA_E_FROZEN;
     cfg->error[0] = '\0';
     return 0;
 }
@@ -349,6 +350,7 @@ int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
 
 int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path)
 {
+    mbedtls_x509_crt ca;
     char msg[128];
     int rc = writable(cfg);
 
@@ -356,17 +358,23 @@ int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, co
         return rc;
     if (mode != KTLA_CLIENT_AUTH_NONE && mode != KTLA_CLIENT_AUTH_OPTIONAL && mode != KTLA_CLIENT_AUTH_REQUIRED)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown client authentication mode");
-    mbedtls_x509_crt_free(&cfg->client_ca);
-    mbedtls_x509_crt_init(&cfg->client_ca);
+    if (mode != KTLA_CLIENT_AUTH_NONE && ca_path == NULL)
+        return ktla__config_fail(cfg, KTLA_E_INVAL, "client authentication needs a CA file");
+    /* Parse into a new chain: a failed call leaves the previous setting whole. */
+    mbedtls_x509_crt_init(&ca);
     if (mode != KTLA_CLIENT_AUTH_NONE) {
-        if (ca_path == NULL)
-            return ktla__config_fail(cfg, KTLA_E_INVAL, "client authentication needs a CA file");
-        rc = mbedtls_x509_crt_parse_file(&cfg->client_ca, ca_path);
+        rc = mbedtls_x509_crt_parse_file(&ca, ca_path);
         if (rc != 0) {
-            mbedtls_strerror(rc, msg, sizeof msg);
+            if (rc > 0)
+                snprintf(msg, sizeof msg, "%d certificates could not be parsed", rc);
+            else
+                mbedtls_strerror(rc, msg, sizeof msg);
+            mbedtls_x509_crt_free(&ca);
             return ktla__config_fail(cfg, KTLA_E_CERT, "%s: %s", ca_path, msg);
         }
     }
+    mbedtls_x509_crt_free(&cfg->client_ca);
+    cfg->client_ca = ca;
     cfg->client_auth = mode;
     return 0;
 }

@@ -66,7 +66,6 @@ static int setup_tickets(ktla_config *cfg)
     if (rc == 0 && cfg->ticket_key_from_file)
         rc = mbedtls_ssl_ticket_rotate(&cfg->ticket_ctx, cfg->ticket_key, 4, cfg->ticket_key + 4, 32,
                                        cfg->ticket_lifetime_s);
-    mbedtls_platform_zeroize(cfg->ticket_key, sizeof cfg->ticket_key);
     if (rc != 0)
         return ktla__config_fail(cfg, KTLA_E_CONFIG, "session tickets could not be set up (mbedTLS -0x%04x)", -rc);
     mbedtls_ssl_conf_session_tickets_cb(&cfg->ssl, mbedtls_ssl_ticket_write, parse_ticket,
@@ -115,6 +114,15 @@ static int build(ktla_config *cfg)
     return setup_tickets(cfg);
 }
 
+/* A failed build leaves nothing behind, so that fixing the config and retrying starts clean. */
+static void undo_build(ktla_config *cfg)
+{
+    mbedtls_ssl_config_free(&cfg->ssl);
+    mbedtls_ssl_config_init(&cfg->ssl);
+    mbedtls_ssl_ticket_free(&cfg->ticket_ctx);
+    mbedtls_ssl_ticket_init(&cfg->ticket_ctx);
+}
+
 int ktla__config_freeze(ktla_config *cfg)
 {
     int rc = 0;
@@ -124,8 +132,13 @@ int ktla__config_freeze(ktla_config *cfg)
     pthread_mutex_lock(&cfg->freeze_lock);
     if (!atomic_load_explicit(&cfg->frozen, memory_order_relaxed)) {
         rc = build(cfg);
-        if (rc == 0)
+        if (rc == 0) {
+            /* The ticket context holds its own copy now. */
+            mbedtls_platform_zeroize(cfg->ticket_key, sizeof cfg->ticket_key);
             atomic_store_explicit(&cfg->frozen, 1, memory_order_release);
+        } else {
+            undo_build(cfg);
+        }
     }
     pthread_mutex_unlock(&cfg->freeze_lock);
     return rc;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/x509.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -58,6 +59,20 @@ void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int al
         conn->state = KTLA__FAILED;
 }
 
+long ktla__conn_misuse(ktla_conn *conn, const char *why)
+{
+    char *copy = strdup(why);
+
+    conn->last_error = KTLA_ERROR_SYSCALL;
+    conn->last_errno = EINVAL;
+    if (copy) {
+        free(conn->reason);
+        conn->reason = copy;
+    }
+    errno = EINVAL;
+    return -1;
+}
+
 /* The alert RFC 8446 6.2 / RFC 5246 7.2.2 asks for, for mbedTLS's protocol errors. */
 static int alert_for(int rc)
 {
@@ -82,9 +97,22 @@ static int alert_for(int rc)
         return MBEDTLS_SSL_ALERT_MSG_NO_APPLICATION_PROTOCOL;
     case MBEDTLS_ERR_SSL_INVALID_RECORD:
         return MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR;
+    case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+        return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
     default:
         return -1;
     }
+}
+
+/*
+ * The alert mbedTLS sent: it records the ones it queued itself (never 0,
+ * close_notify, for a fatal one); for the rest, what the protocol asks for.
+ */
+static int alert_sent(const ktla_conn *conn, int rc)
+{
+    if (conn->ssl && conn->ssl->MBEDTLS_PRIVATE(alert_type) != 0)
+        return conn->ssl->MBEDTLS_PRIVATE(alert_type);
+    return alert_for(rc);
 }
 
 int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
@@ -127,9 +155,9 @@ int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
     }
     mbedtls_strerror(rc, msg, sizeof msg);
     if (ktla__transport_saw_http(conn))
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_for(rc),
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_sent(conn, rc),
                         "the client spoke plain HTTP on the TLS port (%s %s)", msg, during);
     else
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_for(rc), "%s %s", msg, during);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_sent(conn, rc), "%s %s", msg, during);
     return -1;
 }

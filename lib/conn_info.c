@@ -32,7 +32,13 @@ const char *ktla_get_sni(const ktla_conn *conn)
 
 int ktla_session_resumed(const ktla_conn *conn)
 {
-    return conn ? conn->resumed : 0;
+    /* A ticket that decrypted counts only once the handshake it started has succeeded. */
+    return conn && conn->state == KTLA__ESTABLISHED ? conn->resumed : 0;
+}
+
+int ktla_peer_cert_verified(const ktla_conn *conn)
+{
+    return conn ? conn->peer_verified : 0;
 }
 
 const unsigned char *ktla_get_peer_cert(const ktla_conn *conn, size_t *len)

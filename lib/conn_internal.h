@@ -60,6 +60,7 @@ struct ktla_conn {
     enum ktla_tls_version version;
     uint16_t suite;
     uint8_t resumed;
+    uint8_t peer_verified;
     uint8_t close_notify_received;
     enum ktla_cipher cipher;
     char *alpn, *sni;
@@ -78,6 +79,12 @@ struct ktla_conn {
 /* Record a failure: class, errno (0 if none), alert (-1 if none), reason. */
 void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/*
+ * A call used wrongly (bad argument, wrong state): -1 with
+ * KTLA_ERROR_SYSCALL / EINVAL and the reason, the connection unharmed.
+ */
+long ktla__conn_misuse(ktla_conn *conn, const char *why);
 
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

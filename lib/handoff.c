@@ -70,6 +70,7 @@ static void record_negotiated(ktla_conn *conn)
 
     conn->version = (enum ktla_tls_version)mbedtls_ssl_get_version_number(ssl);
     conn->suite = (uint16_t)mbedtls_ssl_get_ciphersuite_id_from_ssl(ssl);
+    conn->peer_verified = peer != NULL && mbedtls_ssl_get_verify_result(ssl) == 0;
     if (alpn)
         conn->alpn = strdup(alpn);
     if (peer && peer->raw.len > 0) {

@@ -9,6 +9,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -23,21 +26,39 @@
 #define ALERT_LEVEL_WARNING 1
 #define ALERT_CLOSE_NOTIFY 0
 
-/* Calls that move data need an established connection; a failure is sticky. */
-static int usable(ktla_conn *conn)
+/*
+ * Calls that move data need an established connection and a real buffer.
+ * A failure is sticky; misuse is reported and harms nothing (a read during
+ * a non-blocking handshake must not kill the handshake).
+ */
+static int usable(ktla_conn *conn, const void *buf, size_t len)
 {
     if (conn == NULL)
         return 0;
-    if (conn->state == KTLA__ESTABLISHED)
-        return 1;
-    if (conn->state != KTLA__FAILED)
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, EINVAL, -1, "the handshake has not completed: call ktla_accept()");
-    return 0;
+    if (conn->state == KTLA__FAILED)
+        return 0;
+    if (conn->state != KTLA__ESTABLISHED) {
+        ktla__conn_misuse(conn, "the handshake has not completed: call ktla_accept() until it returns 1");
+        return 0;
+    }
+    if (buf == NULL || len == 0) {
+        ktla__conn_misuse(conn, "a NULL buffer or a length of 0");
+        return 0;
+    }
+    conn->last_error = KTLA_ERROR_NONE;
+    return 1;
 }
 
 static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
 {
     return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
+}
+
+/* Best effort: after a bad record the kernel may already refuse to send. */
+static void send_fatal_alert(ktla_conn *conn, unsigned char description)
+{
+    const unsigned char alert[2] = {2, description};
+    (void)ktla__ktls_send_control(conn->fd, 21, alert, sizeof alert);
 }
 
 /* Turn a failed socket call on kTLS into the connection's error. */
@@ -52,10 +73,12 @@ static long socket_error(ktla_conn *conn, int err, const char *what)
                         "would block");
         break;
     case EBADMSG:
+        send_fatal_alert(conn, 20);
         ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 20,
                         "a record from the peer failed authentication (bad_record_mac); the connection is dead");
         break;
     case EMSGSIZE:
+        send_fatal_alert(conn, 22);
         ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 22, "the peer sent a record longer than TLS allows (record_overflow)");
         break;
     case EKEYEXPIRED:
@@ -113,7 +136,7 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *first, long n
         return -1;
     }
     if (conn->version != KTLA_TLS_1_3 || n > 5 || msg[0] != 24 || msg[1] || msg[2] || msg[3] != 1 || msg[4] > 1) {
-        ktla__ktls_send_control(conn->fd, 21, (const unsigned char[]){2, 10}, 2);
+        send_fatal_alert(conn, 10);
         ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 10,
                         "unexpected handshake message type %u from the peer after the handshake", msg[0]);
         return -1;
@@ -181,9 +204,8 @@ static long user_read(ktla_conn *conn, void *buf, size_t len)
 
 long ktla_read(ktla_conn *conn, void *buf, size_t len)
 {
-    if (!usable(conn) || (buf == NULL && len > 0))
+    if (!usable(conn, buf, len))
         return -1;
-    conn->last_error = KTLA_ERROR_NONE;
     return in_kernel(conn, KTLA_DIR_RX) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
 }
 
@@ -201,9 +223,8 @@ long ktla_write(ktla_conn *conn, const void *buf, size_t len)
 {
     ssize_t n;
 
-    if (!usable(conn) || (buf == NULL && len > 0))
+    if (!usable(conn, buf, len))
         return -1;
-    conn->last_error = KTLA_ERROR_NONE;
     if (!in_kernel(conn, KTLA_DIR_TX))
         return user_write(conn, buf, len);
     do
@@ -227,15 +248,40 @@ static long user_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_
     do
         got = pread(file_fd, chunk, want, (off_t)*offset);
     while (got < 0 && errno == EINTR);
-    if (got <= 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, got < 0 ? errno : 0, -1, "reading the file failed: %s",
-                        got < 0 ? strerror(errno) : "end of file before count bytes");
-        conn->state = KTLA__ESTABLISHED; /* the connection itself is fine */
-        return -1;
-    }
+    if (got <= 0)
+        return ktla__conn_misuse(conn, got < 0 ? "the file could not be read" : "end of file before count bytes");
     n = user_write(conn, chunk, (size_t)got);
     if (n > 0)
         *offset += n;
+    return n;
+}
+
+/*
+ * sendfile(2) has no MSG_NOSIGNAL: a peer that is gone would raise SIGPIPE
+ * and kill a server that did not ignore it.  Block the signal for the call
+ * and swallow one it raised, leaving a SIGPIPE that was already pending.
+ */
+static ssize_t sendfile_nosigpipe(int sock, int file_fd, off_t *off, size_t count)
+{
+    sigset_t pipe_only, old, pending;
+    ssize_t n;
+    int saved, was_pending;
+
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    sigpending(&pending);
+    was_pending = sigismember(&pending, SIGPIPE);
+    do
+        n = sendfile(sock, file_fd, off, count);
+    while (n < 0 && errno == EINTR);
+    saved = errno;
+    if (n < 0 && saved == EPIPE && !was_pending) {
+        const struct timespec now = {0, 0};
+        sigtimedwait(&pipe_only, NULL, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     return n;
 }
 
@@ -244,24 +290,21 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
     off_t off;
     ssize_t n;
 
-    if (!usable(conn) || offset == NULL || *offset < 0)
+    if (!usable(conn, offset, count))
         return -1;
-    conn->last_error = KTLA_ERROR_NONE;
-    if (count == 0)
-        return 0;
+    if (*offset < 0 || file_fd < 0)
+        return ktla__conn_misuse(conn, "a negative offset or file descriptor");
     if (!in_kernel(conn, KTLA_DIR_TX))
         return user_sendfile(conn, file_fd, offset, count);
     off = (off_t)*offset;
-    do
-        n = sendfile(conn->fd, file_fd, &off, count);
-    while (n < 0 && errno == EINTR);
+    n = sendfile_nosigpipe(conn->fd, file_fd, &off, count);
+    /* Errors of the file, not of the connection: the connection stays usable. */
+    if (n < 0 && (errno == EBADF || errno == ESPIPE || errno == EOVERFLOW))
+        return ktla__conn_misuse(conn, "the file cannot be sent (not a readable regular file, or a bad offset)");
     if (n < 0)
         return socket_error(conn, errno, "sendfile");
-    if (n == 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1, "end of file before count bytes");
-        conn->state = KTLA__ESTABLISHED;
-        return -1;
-    }
+    if (n == 0)
+        return ktla__conn_misuse(conn, "end of file before count bytes");
     *offset = off;
     return n;
 }
@@ -271,9 +314,8 @@ int ktla_shutdown(ktla_conn *conn)
     static const unsigned char close_notify[2] = {ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY};
     int rc;
 
-    if (!usable(conn))
+    if (!usable(conn, close_notify, sizeof close_notify))
         return -1;
-    conn->last_error = KTLA_ERROR_NONE;
     if (in_kernel(conn, KTLA_DIR_TX)) {
         rc = ktla__ktls_send_control(conn->fd, 21, close_notify, sizeof close_notify);
         return rc == 0 ? 1 : (int)socket_error(conn, -rc, "sending close_notify");

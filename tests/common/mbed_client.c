@@ -3,6 +3,7 @@
 
 #include <mbedtls/psa_util.h>
 #include <psa/crypto.h>
+#include <stdio.h>
 #include <string.h>
 
 int mbed_client_init(struct mbed_client *c, int version, int suite, const char *alpn, const char *sni)
@@ -11,6 +12,8 @@ int mbed_client_init(struct mbed_client *c, int version, int suite, const char *
     if (psa_crypto_init() != PSA_SUCCESS)
         return -1;
     mbedtls_ssl_config_init(&c->conf);
+    mbedtls_x509_crt_init(&c->cert);
+    mbedtls_pk_init(&c->key);
     mbedtls_ssl_init(&c->ssl);
     if (mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                     MBEDTLS_SSL_PRESET_DEFAULT) != 0)
@@ -39,4 +42,19 @@ void mbed_client_free(struct mbed_client *c)
 {
     mbedtls_ssl_free(&c->ssl);
     mbedtls_ssl_config_free(&c->conf);
+    mbedtls_x509_crt_free(&c->cert);
+    mbedtls_pk_free(&c->key);
+}
+
+int mbed_client_use_cert(struct mbed_client *c, const char *data_dir, const char *name)
+{
+    char crt[512], key[512];
+
+    snprintf(crt, sizeof crt, "%s/%s.crt", data_dir, name);
+    snprintf(key, sizeof key, "%s/%s.key", data_dir, name);
+    if (mbedtls_x509_crt_parse_file(&c->cert, crt) != 0 ||
+        mbedtls_pk_parse_keyfile(&c->key, key, NULL, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE) != 0)
+        return -1;
+    /* The config is read at handshake time, so this works after mbedtls_ssl_setup(). */
+    return mbedtls_ssl_conf_own_cert(&c->conf, &c->cert, &c->key) == 0 ? 0 : -1;
 }

@@ -9,6 +9,8 @@ struct mbed_client {
     mbedtls_ssl_context ssl;
     int suites[2];
     const char *alpn[2];
+    mbedtls_x509_crt cert;
+    mbedtls_pk_context key;
 };
 
 /*
@@ -18,5 +20,8 @@ struct mbed_client {
  */
 int mbed_client_init(struct mbed_client *c, int version, int suite, const char *alpn, const char *sni);
 void mbed_client_free(struct mbed_client *c);
+
+/* Present tests/data/<name>.crt/.key as the client certificate; 0 or -1. */
+int mbed_client_use_cert(struct mbed_client *c, const char *data_dir, const char *name);
 
 #endif

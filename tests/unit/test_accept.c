@@ -7,6 +7,8 @@
  * prove the fallback path end to end.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -224,6 +226,69 @@ static void test_tls12_only_and_tls13_only(void)
     }
 }
 
+/* Misuse is reported and harms nothing: not even a handshake in progress. */
+static void test_misuse_is_harmless(void)
+{
+    struct session s;
+    unsigned long wants = 0;
+    char buf[8];
+    long long off = 0;
+    int crc;
+
+    CU_ASSERT_EQUAL_FATAL(open_session(&s, fixture_config("ecdsa-p256"), 0x0304, 0, 0, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(ktla_read(s.conn, buf, sizeof buf), -1);
+    CU_ASSERT_EQUAL(ktla_get_error(s.conn, -1), KTLA_ERROR_SYSCALL);
+    CU_ASSERT_EQUAL(ktla_get_errno(s.conn), EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(s.conn), "handshake has not completed"));
+    CU_ASSERT_EQUAL(fixture_handshake(s.conn, &s.cli, &s.link, &crc, &wants), 1);
+    CU_ASSERT_EQUAL(ktla_read(s.conn, NULL, 4), -1);
+    CU_ASSERT_EQUAL(ktla_get_errno(s.conn), EINVAL);
+    CU_ASSERT_EQUAL(ktla_write(s.conn, buf, 0), -1);
+    CU_ASSERT_EQUAL(ktla_read(s.conn, buf, 0), -1);
+    CU_ASSERT_EQUAL(ktla_sendfile(s.conn, -1, &off, 10), -1);
+    CU_ASSERT_EQUAL(ktla_sendfile(s.conn, 0, NULL, 10), -1);
+    CU_ASSERT_EQUAL(ktla_set_fd(s.conn, 3), KTLA_E_STATE);
+    exchange_and_close(&s); /* still a working connection */
+    close_session(&s);
+}
+
+/* Client certificates: verified, unverified but tolerated (OPTIONAL), refused (REQUIRED). */
+static void client_auth_case(enum ktla_client_auth mode, const char *client_cert, int want_rc, int want_verified)
+{
+    ktla_config *cfg = fixture_config("ecdsa-p256");
+    char ca[512];
+    struct session s;
+    unsigned long wants = 0;
+    size_t der_len = 0;
+    int crc, rc;
+
+    /* The test certificates are self-signed: the P-256 one is its own CA. */
+    snprintf(ca, sizeof ca, "%s/ecdsa-p256.crt", TEST_DATA_DIR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL(ktla_config_set_client_auth(cfg, mode, ca), 0);
+    CU_ASSERT_EQUAL_FATAL(open_session(&s, cfg, 0x0304, 0, 0, NULL, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(mbed_client_use_cert(&s.cli, TEST_DATA_DIR, client_cert), 0);
+    rc = fixture_handshake(s.conn, &s.cli, &s.link, &crc, &wants);
+    CU_ASSERT_EQUAL(rc, want_rc);
+    if (rc == 1) {
+        CU_ASSERT_EQUAL(ktla_peer_cert_verified(s.conn), want_verified);
+        CU_ASSERT_PTR_NOT_NULL(ktla_get_peer_cert(s.conn, &der_len));
+        CU_ASSERT(der_len > 100);
+    } else {
+        CU_ASSERT_EQUAL(ktla_get_error(s.conn, rc), KTLA_ERROR_TLS);
+        CU_ASSERT(ktla_get_alert(s.conn) > 0); /* a certificate alert went to the client */
+        CU_ASSERT_EQUAL(ktla_peer_cert_verified(s.conn), 0);
+    }
+    close_session(&s);
+}
+
+static void test_client_certificates(void)
+{
+    client_auth_case(KTLA_CLIENT_AUTH_REQUIRED, "ecdsa-p256", 1, 1);
+    client_auth_case(KTLA_CLIENT_AUTH_OPTIONAL, "rsa2048", 1, 0);
+    client_auth_case(KTLA_CLIENT_AUTH_REQUIRED, "rsa2048", -1, 0);
+}
+
 int add_accept_suite(void)
 {
     CU_pSuite s = CU_add_suite("accept (mbedTLS client, caller-moved I/O)", NULL, NULL);
@@ -232,7 +297,9 @@ int add_accept_suite(void)
                                test_every_suite_one_byte_at_a_time) &&
                    CU_add_test(s, "ALPN and SNI choose right", test_alpn_and_sni) &&
                    CU_add_test(s, "ALPN mismatch: no_application_protocol", test_alpn_mismatch_is_refused) &&
-                   CU_add_test(s, "version restricted to 1.2 or 1.3", test_tls12_only_and_tls13_only)
+                   CU_add_test(s, "version restricted to 1.2 or 1.3", test_tls12_only_and_tls13_only) &&
+                   CU_add_test(s, "misuse is reported and harms nothing", test_misuse_is_harmless) &&
+                   CU_add_test(s, "client certificates: verified, optional, required", test_client_certificates)
                ? 0
                : -1;
 }
