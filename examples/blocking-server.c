@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         printf("%s %s\n", ktla_tls_version_name(ktla_get_version(conn)), ktla_get_ciphersuite_name(conn));
         for (int dir = KTLA_DIR_TX; dir <= KTLA_DIR_RX; dir++) {
             const char *why = ktla_get_offload_reason(conn, dir); /* NULL when the kernel has it */
-            printf("%s: %s%s\n", dir == KTLA_DIR_TX ? "tx" : "rx", why ? "user space: " : "kernel (kTLS)", why ? why : "");
+            printf("%s: %s%s\n", dir == KTLA_DIR_TX ? "tx" : "rx", why ? "user space, " : "kernel", why ? why : "");
         }
         if (ktla_write(conn, "hello from ktla\n", 16) != 16 || ktla_shutdown(conn) != 1)
             fprintf(stderr, "write: %s\n", ktla_get_reason(conn));

@@ -70,7 +70,7 @@ static void established(const struct client *c)
            ktla_get_ciphersuite_name(c->tls));
     for (int dir = KTLA_DIR_TX; dir <= KTLA_DIR_RX; dir++) {
         const char *why = ktla_get_offload_reason(c->tls, dir); /* NULL when the kernel has it */
-        printf("fd %d: %s: %s%s\n", c->fd, dir == KTLA_DIR_TX ? "tx" : "rx", why ? "user space: " : "kernel (kTLS)",
+        printf("fd %d: %s: %s%s\n", c->fd, dir == KTLA_DIR_TX ? "tx" : "rx", why ? "user space, " : "kernel",
                why ? why : "");
     }
 }
