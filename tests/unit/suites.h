@@ -12,5 +12,6 @@ int add_accept_suite(void);
 int add_config_suite(void);
 int add_bad_input_suite(void);
 int add_handoff_suite(void);
+int add_diag_suite(void);
 
 #endif
