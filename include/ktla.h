@@ -305,8 +305,8 @@ KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 
 /*
  * The TLS alert description of the last failure, -1 if none: the alert
- * received, or the one ktla sent (after a record fails authentication on
- * kTLS it is sent when the kernel still lets it out).
+ * received, or the one the protocol calls for, which ktla sends when it
+ * still can (on kTLS after a bad record, only if the kernel lets it out).
  */
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 
@@ -343,6 +343,13 @@ KTLA_EXPORT const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla
 /* ------------------------------------------------------------------ */
 
 /*
+ * For all four calls below, misuse (a NULL buffer, len or count 0, a call
+ * before the handshake has completed, a file sendfile cannot read) returns
+ * -1 with KTLA_ERROR_SYSCALL and errno EINVAL, and leaves the connection as
+ * it was.  No call raises SIGPIPE.
+ */
+
+/*
  * Read up to len bytes of application data.  Returns the count (> 0), 0
  * when the peer sent close_notify, or -1 (ktla_get_error()).  On kTLS this
  * is one recvmsg() with a control buffer: handshake records (tickets,
@@ -350,11 +357,6 @@ KTLA_EXPORT const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla
  */
 KTLA_EXPORT long ktla_read(ktla_conn *conn, void *buf, size_t len);
 
-/*
- * Misuse (a NULL buffer, len or count 0, a call before the handshake has
- * completed) returns -1 with KTLA_ERROR_SYSCALL and errno EINVAL, and leaves
- * the connection as it was.
- */
 
 /*
  * Write up to len bytes; returns the count written (> 0), which may be less

@@ -65,10 +65,9 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why)
 
     conn->last_error = KTLA_ERROR_SYSCALL;
     conn->last_errno = EINVAL;
-    if (copy) {
-        free(conn->reason);
-        conn->reason = copy;
-    }
+    conn->alert = -1;
+    free(conn->reason);
+    conn->reason = copy; /* NULL reads as "" */
     errno = EINVAL;
     return -1;
 }

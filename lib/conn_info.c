@@ -33,7 +33,7 @@ const char *ktla_get_sni(const ktla_conn *conn)
 int ktla_session_resumed(const ktla_conn *conn)
 {
     /* A ticket that decrypted counts only once the handshake it started has succeeded. */
-    return conn && conn->state == KTLA__ESTABLISHED ? conn->resumed : 0;
+    return conn && conn->offload[KTLA_DIR_TX] != KTLA_OFFLOAD_NONE ? conn->resumed : 0;
 }
 
 int ktla_peer_cert_verified(const ktla_conn *conn)
@@ -62,6 +62,7 @@ const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla_direction d
     if (conn->offload[dir] == KTLA_OFFLOAD_KERNEL)
         return NULL;
     if (conn->offload[dir] == KTLA_OFFLOAD_NONE)
-        return "the handshake has not finished";
+        return conn->state == KTLA__FAILED ? "the connection failed before its record layer was placed (see ktla_get_reason())"
+                                           : "the handshake has not finished";
     return conn->offload_reason[dir] ? conn->offload_reason[dir] : "unknown";
 }

@@ -4,6 +4,7 @@
 #include "keyupdate.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <mbedtls/platform_util.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -50,9 +51,27 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
     return -1;
 }
 
-int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
+/*
+ * Our KeyUpdate must go out before the new transmit key is installed, and
+ * there is no later call in which to finish it: on a non-blocking socket
+ * with a full send buffer, wait for room (a 5-byte record; 5 s at most).
+ */
+static int send_key_update(int fd)
 {
     static const unsigned char key_update_not_requested[5] = {24, 0, 0, 1, 0};
+    int rc;
+
+    for (int waited_ms = 0;; waited_ms += 100) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        rc = ktla__ktls_send_control(fd, 22, key_update_not_requested, sizeof key_update_not_requested);
+        if (rc != -EAGAIN || waited_ms >= 5000)
+            return rc;
+        poll(&p, 1, 100);
+    }
+}
+
+int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
+{
     int rc;
 
     if (conn->rekey == NULL) {
@@ -65,7 +84,7 @@ int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
     if (!update_requested)
         return 0;
     /* Our KeyUpdate goes out under the old key; only then does the new one apply. */
-    rc = ktla__ktls_send_control(conn->fd, 22, key_update_not_requested, sizeof key_update_not_requested);
+    rc = send_key_update(conn->fd);
     if (rc == 0)
         rc = next_key(conn, conn->rekey->tx_secret, KTLA_DIR_TX);
     return rc == 0 ? 0 : fail_rekey(conn, -rc, "transmit");

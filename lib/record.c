@@ -276,7 +276,9 @@ static ssize_t sendfile_nosigpipe(int sock, int file_fd, off_t *off, size_t coun
         n = sendfile(sock, file_fd, off, count);
     while (n < 0 && errno == EINTR);
     saved = errno;
-    if (n < 0 && saved == EPIPE && !was_pending) {
+    /* kTLS may raise it and still report a partial count: look, whatever n is. */
+    sigpending(&pending);
+    if (!was_pending && sigismember(&pending, SIGPIPE)) {
         const struct timespec now = {0, 0};
         sigtimedwait(&pipe_only, NULL, &now);
     }
@@ -290,6 +292,8 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
     off_t off;
     ssize_t n;
 
+    if (offset == NULL)
+        return conn ? ktla__conn_misuse(conn, "no offset") : -1;
     if (!usable(conn, offset, count))
         return -1;
     if (*offset < 0 || file_fd < 0)
@@ -299,7 +303,7 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
     off = (off_t)*offset;
     n = sendfile_nosigpipe(conn->fd, file_fd, &off, count);
     /* Errors of the file, not of the connection: the connection stays usable. */
-    if (n < 0 && (errno == EBADF || errno == ESPIPE || errno == EOVERFLOW))
+    if (n < 0 && (errno == EBADF || errno == ESPIPE || errno == EOVERFLOW || errno == EINVAL || errno == EISDIR))
         return ktla__conn_misuse(conn, "the file cannot be sent (not a readable regular file, or a bad offset)");
     if (n < 0)
         return socket_error(conn, errno, "sendfile");
