@@ -20,6 +20,7 @@
 
 #include "ktla.h"
 #include "ktls.h"
+#include "cunit_run.h"
 #include "loopback.h"
 #include "suite_socket.h"
 #include "test_keyupdate.h"
@@ -167,7 +168,6 @@ static int setup(void)
 int main(void)
 {
     CU_pSuite probe, tx, rx;
-    unsigned failed;
 
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
@@ -184,11 +184,5 @@ int main(void)
     /* The largest sendfile case: 100 MiB through the kernel, checked at the client. */
     if (add_socket_suite(100) != 0 || add_keyupdate_suite() != 0)
         return 1;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    if (CU_get_number_of_tests_run() == 0)
-        failed++;
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_run_all();
 }
