@@ -143,6 +143,36 @@ KTLA_EXPORT const char *ktla_probe_key_reason(const ktla_probe *probe, enum ktla
                                               enum ktla_cipher cipher, enum ktla_direction dir);
 
 /* ------------------------------------------------------------------ */
+/* Keys of a handshake run elsewhere                                   */
+/* ------------------------------------------------------------------ */
+
+/* The secrets of an established TLS connection, as a client or server that ran its own handshake exported them. */
+struct ktla_session_keys {
+    enum ktla_tls_version version;
+    int ciphersuite;                      /* IANA id */
+    unsigned char master_secret[48];      /* TLS 1.2 */
+    unsigned char client_random[32], server_random[32];  /* TLS 1.2 */
+    unsigned char client_secret[48], server_secret[48];  /* TLS 1.3 application traffic secrets */
+    size_t secret_len;                    /* TLS 1.3: 32 or 48 */
+    unsigned long long client_seq, server_seq;           /* next record sequence number each way */
+};
+
+/*
+ * Put an established connection's record layer into the kernel: attach the
+ * "tls" ULP to the TCP socket fd and install transmit and receive keys
+ * derived from keys (see ktla_install_keys(3)).  is_client non-zero: TX
+ * takes the client's secret and client_seq, RX the server's; zero: the
+ * reverse.  keys is only read; the caller wipes it.  Returns 0 (both
+ * directions in the kernel); KTLA_E_UNSUPPORTED with why filled when the
+ * suite cannot be offloaded or the kernel refused the ULP (the socket is
+ * untouched: go on in user space); KTLA_E_SYSCALL with errno kept and why
+ * filled when the kernel refused a key after the ULP was attached (the
+ * connection is unusable); KTLA_E_INVAL.  why may be NULL.
+ */
+KTLA_EXPORT int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *keys, char *why,
+                                  size_t why_size);
+
+/* ------------------------------------------------------------------ */
 /* Server configuration                                                */
 /* ------------------------------------------------------------------ */
 

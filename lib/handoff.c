@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "install.h"
 #include "kernel_caps.h"
 #include "keys.h"
 #include "ktls.h"
@@ -169,20 +170,12 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
                    struct ktla__traffic_keys *rx)
 {
     char why[192];
-    int rc = ktla__ktls_attach_ulp(conn->fd);
+    int rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
 
-    if (rc != 0)
-        return stay_in_user_space(conn, ktla__ktls_reason(KTLA__STEP_ULP, KTLA_DIR_TX, -rc, why, sizeof why));
-    /* From here on there is no way back to user space. */
-    enum ktla_direction dir = KTLA_DIR_TX;
-    rc = ktla__ktls_set_keys(conn->fd, dir, tx);
-    if (rc == 0) {
-        dir = KTLA_DIR_RX;
-        rc = ktla__ktls_set_keys(conn->fd, dir, rx);
-    }
+    if (rc == KTLA_E_UNSUPPORTED)
+        return stay_in_user_space(conn, why);
     if (rc != 0) {
-        ktla__ktls_reason(KTLA__STEP_KEYS, dir, -rc, why, sizeof why);
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, -rc, -1,
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, errno, -1,
                         "the kernel refused the keys after the TLS ULP was attached (%s); the connection is closed "
                         "rather than sent in clear",
                         why);

@@ -13,6 +13,7 @@ int main(void)
         add_keys_suite, add_config_suite, add_accept_suite, add_bad_input_suite,
         add_handoff_suite,
         add_diag_suite,
+        add_install_keys_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -13,5 +13,6 @@ int add_config_suite(void);
 int add_bad_input_suite(void);
 int add_handoff_suite(void);
 int add_diag_suite(void);
+int add_install_keys_suite(void);
 
 #endif

@@ -210,6 +210,25 @@ static void note_handshake(struct conn *c)
     }
 }
 
+/* Where this connection's record layer goes, counted per completed handshake. */
+static int choose_record_layer(struct conn *c)
+{
+    struct bench_stats *s = &c->w->stats;
+    char why[256];
+    int r = tls_link_offload(&c->tls, &c->w->run->tls, why, sizeof why);
+
+    if (r < 0 || run_stopping(c->w->run))
+        return r;
+    if (r == 1) {
+        s->rl_kernel++;
+    } else {
+        s->rl_user++;
+        if (s->rl_user_first[0] == '\0')
+            snprintf(s->rl_user_first, sizeof s->rl_user_first, "%s", why);
+    }
+    return 0;
+}
+
 static enum step step_handshake(struct conn *c)
 {
     int r = tls_link_handshake(&c->tls);
@@ -218,7 +237,9 @@ static enum step step_handshake(struct conn *c)
         return wait_io(c, r, BENCH_ERR_HANDSHAKE);
     if (r != 0)
         return fail_tls(c, BENCH_ERR_HANDSHAKE, r);
-    note_handshake(c);
+    note_handshake(c); /* reads mbedTLS's context: before a switch to the kernel frees it */
+    if ((r = choose_record_layer(c)) != 0)
+        return fail_tls(c, BENCH_ERR_HANDSHAKE, r);
     if (opts_of(c)->mode == BENCH_MODE_GET)
         c->t_req = now_ns(); /* keep-alive latency: from the request, not the connect */
     c->st = CS_SEND;

@@ -2,7 +2,7 @@
  * conn.h - one connection slot: a state machine that connects, runs the TLS
  * handshake, writes the request, reads the response, and closes or keeps
  * the connection, never blocking (non-blocking socket, epoll, mbedTLS's
- * WANT_READ / WANT_WRITE).
+ * WANT_READ / WANT_WRITE, EAGAIN on a kTLS socket).
  */
 #ifndef KTLA_BENCH_CONN_H
 #define KTLA_BENCH_CONN_H

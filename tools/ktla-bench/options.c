@@ -169,6 +169,17 @@ static int parse_tls(const char *s, int *out)
     return 0;
 }
 
+static int parse_ktls(const char *s, int *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = 1;
+    else if (strcmp(s, "off") == 0)
+        *out = 0;
+    else
+        return usage_error("--ktls wants auto or off, not '%s'", s);
+    return 0;
+}
+
 static void print_version(void)
 {
     printf("ktla-bench (ktla) %s, %s\n", ktla_version(), MBEDTLS_VERSION_STRING_FULL);
@@ -193,6 +204,7 @@ static int apply(struct bench_opts *o, int id, const char *arg)
     case BENCH_OPT_RESUME: o->resume = 1; return 0;
     case BENCH_OPT_TLS: return parse_tls(arg, &o->tls_version);
     case BENCH_OPT_CIPHER: return parse_cipher(arg, &o->cipher);
+    case BENCH_OPT_KTLS: return parse_ktls(arg, &o->ktls);
     case BENCH_OPT_CACERT: o->cacert = arg; return 0;
     case BENCH_OPT_JSON: o->json = 1; return 0;
     case BENCH_OPT_HELP: options_usage(stdout); return -1;
@@ -261,6 +273,7 @@ int options_parse(struct bench_opts *o, int argc, char **argv)
     o->mode = BENCH_MODE_GET;
     o->connections = 10;
     o->timeout_ms = 10000;
+    o->ktls = 1;
     build_getopt(longopts, shortopts, sizeof shortopts);
     opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {

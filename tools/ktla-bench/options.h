@@ -2,7 +2,8 @@
  * options.h - ktla-bench's command line: one table for getopt, --help and
  * (checked by tests/bench/check-help-pod) the man page's OPTIONS section.
  *
- * ktla-bench includes only <ktla.h> from the project (for ktla_version());
+ * ktla-bench includes only <ktla.h> from the project (ktla_version(), and
+ * ktla_install_keys() for the client's own kTLS record layer);
  * everything else it needs is mbedTLS and libc.
  */
 #ifndef KTLA_BENCH_OPTIONS_H
@@ -21,6 +22,7 @@
     X(RESUME, "resume", 0, NULL, "handshake mode: resume the previous session of the same connection slot")  \
     X(TLS, "tls", 0, "1.2|1.3", "offer only this TLS version (default: both)")                              \
     X(CIPHER, "cipher", 0, "NAME", "offer only aes-128-gcm, aes-256-gcm, chacha20-poly1305 or aes-128-ccm")  \
+    X(KTLS, "ktls", 0, "auto|off", "client record layer: auto (kTLS when the kernel takes the keys) or off (mbedTLS)") \
     X(CACERT, "cacert", 0, "FILE", "verify the server against the CA certificates in FILE (default: none)")  \
     X(TIMEOUT, "timeout", 0, "MS", "fail a request not done after MS milliseconds (default 10000)")          \
     X(JSON, "json", 0, NULL, "print the results as one JSON object")                                        \
@@ -63,6 +65,7 @@ struct bench_opts {
     uint64_t requests;   /* 0: no limit */
     int tls_version;     /* 0 both, 12 or 13 */
     enum bench_cipher cipher;
+    int ktls;            /* --ktls auto (1, default) or off (0) */
     const char *cacert;  /* NULL: no verification */
     unsigned timeout_ms;
     int json;

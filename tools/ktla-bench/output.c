@@ -85,6 +85,10 @@ void output_table(const struct bench_result *r)
     printf("  handshakes        %" PRIu64 "  (%.1f/s)\n", hs, per_s(hs, r->elapsed_s));
     printf("  resumed           %" PRIu64 " of %" PRIu64 " offered\n", s->resumed, s->resume_offered);
     printf("  body              %.3f MB  (%.2f MB/s)\n", (double)bytes / 1e6, per_s(bytes, r->elapsed_s) / 1e6);
+    printf("  client record layer: kernel %" PRIu64 ", user %" PRIu64, s->rl_kernel, s->rl_user);
+    if (s->rl_user)
+        printf(" (%s)", s->rl_user_first);
+    putchar('\n');
     table_latency(&s->latency);
     table_errors(s);
 }
@@ -151,6 +155,10 @@ void output_json(const struct bench_result *r)
            ",\"resumed\":%" PRIu64,
            hs, per_s(hs, r->elapsed_s), s->resume_offered, s->resumed);
     printf(",\"body_bytes\":%" PRIu64 ",\"mb_per_s\":%.3f,", bytes, per_s(bytes, r->elapsed_s) / 1e6);
+    printf("\"client_record_layer\":{\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 ",\"user_reason\":", s->rl_kernel,
+           s->rl_user);
+    json_string(s->rl_user_first);
+    fputs("},", stdout);
     json_latency(&s->latency);
     putchar(',');
     json_errors(s);

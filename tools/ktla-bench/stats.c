@@ -128,5 +128,9 @@ void stats_merge(struct bench_stats *dst, const struct bench_stats *src)
         memcpy(dst->tls_version, src->tls_version, sizeof dst->tls_version);
         memcpy(dst->cipher, src->cipher, sizeof dst->cipher);
     }
+    dst->rl_kernel += src->rl_kernel;
+    dst->rl_user += src->rl_user;
+    if (dst->rl_user_first[0] == '\0')
+        memcpy(dst->rl_user_first, src->rl_user_first, sizeof dst->rl_user_first);
     hist_merge(&dst->latency, &src->latency);
 }

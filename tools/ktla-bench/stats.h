@@ -69,6 +69,9 @@ struct bench_stats {
     char err_first[BENCH_ERR_COUNT][256]; /* the first error of each kind, in words */
     char tls_version[16];        /* of the first completed handshake */
     char cipher[64];
+    uint64_t rl_kernel;          /* handshakes after which the client's record layer went to the kernel */
+    uint64_t rl_user;            /* ... stayed in mbedTLS */
+    char rl_user_first[256];     /* why, for the first of those */
     struct hist latency;         /* successful requests, microseconds */
 };
 

@@ -9,12 +9,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/tls.h>
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/psa_util.h>
+#include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
 
 /*
  * --cipher: each AEAD kind by IANA id, TLS 1.3 first, then the TLS 1.2
@@ -86,6 +94,7 @@ int tls_shared_init(struct tls_shared *ts, const struct bench_opts *o, char *err
         mbedtls_ssl_conf_authmode(&ts->conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
     }
     ts->resume = o->resume;
+    ts->ktls = o->ktls;
     ts->no_sni = !o->cacert && is_ip_literal(o->url.host);
     if (o->resume)
         mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
@@ -149,6 +158,50 @@ static int count_cert(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fla
     return 0;
 }
 
+/*
+ * mbedTLS's key export: keep what the kernel will need.  It may run before
+ * the server's Finished is verified, so nothing is done with it until the
+ * handshake has succeeded.
+ */
+static void export_keys(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
+                        const unsigned char client_random[32], const unsigned char server_random[32],
+                        mbedtls_tls_prf_types prf)
+{
+    struct tls_link *l = ctx;
+    struct ktla_session_keys *k = &l->keys;
+
+    (void)prf; /* ktla_install_keys() takes the PRF hash from the suite */
+    switch (type) {
+    case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET:
+        if (secret_len != sizeof k->master_secret)
+            return;
+        memcpy(k->master_secret, secret, sizeof k->master_secret);
+        memcpy(k->client_random, client_random, sizeof k->client_random);
+        memcpy(k->server_random, server_random, sizeof k->server_random);
+        l->have_keys |= 1;
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET: {
+        int client = type == MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET;
+
+        if (secret_len > sizeof k->client_secret)
+            return;
+        memcpy(client ? k->client_secret : k->server_secret, secret, secret_len);
+        k->secret_len = secret_len;
+        l->have_keys |= client ? 2 : 4;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void wipe_keys(struct tls_link *l)
+{
+    mbedtls_platform_zeroize(&l->keys, sizeof l->keys);
+    l->have_keys = 0;
+}
+
 /* ---- the connection ---- */
 
 void tls_link_init(struct tls_link *l)
@@ -161,6 +214,7 @@ void tls_link_init(struct tls_link *l)
 
 void tls_link_free(struct tls_link *l)
 {
+    wipe_keys(l);
     mbedtls_ssl_free(&l->ssl);
     mbedtls_ssl_session_free(&l->session);
 }
@@ -208,6 +262,9 @@ int tls_link_start(struct tls_link *l, const struct tls_shared *ts, int fd, cons
     l->certs = 0;
     l->mbed_err = 0;
     l->sys_err = 0;
+    l->kernel = 0;
+    l->kerr[0] = '\0';
+    wipe_keys(l);
     r = l->set_up ? mbedtls_ssl_session_reset(&l->ssl) : mbedtls_ssl_setup(&l->ssl, &ts->conf);
     if (r != 0)
         return io_error(l, r);
@@ -218,6 +275,7 @@ int tls_link_start(struct tls_link *l, const struct tls_shared *ts, int fd, cons
         return io_error(l, r);
     mbedtls_ssl_set_bio(&l->ssl, l, bio_send, bio_recv, NULL);
     mbedtls_ssl_set_verify(&l->ssl, count_cert, l);
+    mbedtls_ssl_set_export_keys_cb(&l->ssl, export_keys, l);
     if (l->resume && l->have_session) {
         if ((r = mbedtls_ssl_set_session(&l->ssl, &l->session)) != 0)
             return io_error(l, r);
@@ -243,6 +301,171 @@ int tls_link_handshake(struct tls_link *l)
     }
 }
 
+static unsigned long long be64(const unsigned char *p)
+{
+    unsigned long long v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* Why the record layer must stay in mbedTLS, or NULL when the kernel may have it. */
+static const char *keep_user_space(const struct tls_link *l, const struct tls_shared *ts)
+{
+    if (!ts->ktls)
+        return "--ktls off";
+    if (l->resume) /* TLS 1.3 tickets arrive after the handshake, and only mbedTLS can turn them into a session */
+        return "--resume keeps the record layer in mbedTLS, which must catch the session tickets";
+    if (mbedtls_ssl_check_pending(&l->ssl) != 0)
+        return "mbedTLS holds received bytes not yet read; the kernel would miss them";
+    return NULL;
+}
+
+int tls_link_offload(struct tls_link *l, const struct tls_shared *ts, char *why, size_t size)
+{
+    struct ktla_session_keys *k = &l->keys;
+    const char *no = keep_user_space(l, ts);
+    int r;
+
+    k->version = (enum ktla_tls_version)mbedtls_ssl_get_version_number(&l->ssl);
+    k->ciphersuite = mbedtls_ssl_get_ciphersuite_id_from_ssl(&l->ssl);
+    if (no == NULL && l->have_keys != (k->version == KTLA_TLS_1_3 ? 6u : 1u))
+        no = k->version == KTLA_TLS_1_3 ? "mbedTLS did not export the TLS 1.3 application traffic secrets"
+                                        : "mbedTLS did not export the TLS 1.2 master secret";
+    if (no) {
+        snprintf(why, size, "%s", no);
+        wipe_keys(l);
+        return 0;
+    }
+    /* The next record each way, as mbedTLS counted them: never assumed. */
+    k->client_seq = be64(l->ssl.MBEDTLS_PRIVATE(cur_out_ctr));
+    k->server_seq = be64(l->ssl.MBEDTLS_PRIVATE(in_ctr));
+    r = ktla_install_keys(l->fd, 1, k, why, size);
+    wipe_keys(l);
+    if (r == KTLA_E_SYSCALL) {
+        l->sys_err = errno;
+        snprintf(l->kerr, sizeof l->kerr, "kTLS: %s", why);
+        return TLS_IO_ERROR;
+    }
+    if (r != 0)
+        return 0;
+    /* The kernel has the record layer; mbedTLS's state is stale from now on. */
+    mbedtls_ssl_free(&l->ssl);
+    mbedtls_ssl_init(&l->ssl);
+    l->set_up = 0;
+    l->kernel = 1;
+    return 1;
+}
+
+/* ---- the record layer in the kernel ---- */
+
+static int k_error(struct tls_link *l, int err, const char *what)
+{
+    l->sys_err = err;
+    snprintf(l->kerr, sizeof l->kerr, "kTLS %s", what);
+    return TLS_IO_ERROR;
+}
+
+static int k_write(struct tls_link *l, const unsigned char *buf, size_t len)
+{
+    ssize_t n;
+
+    if (len > INT_MAX)
+        len = INT_MAX;
+    do
+        n = send(l->fd, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        return (int)n;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TLS_IO_WANT_WRITE;
+    return k_error(l, n < 0 ? errno : EPIPE, "send");
+}
+
+/* A handshake record after the switch: tickets are skipped, a KeyUpdate cannot be followed. */
+static int k_handshake_record(struct tls_link *l, const unsigned char *p, size_t n)
+{
+    while (n >= 4) {
+        size_t len = ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+
+        if (p[0] == 24) { /* key_update: the kernel would need the next secret, which we do not keep */
+            snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent a TLS 1.3 KeyUpdate, which this client cannot follow");
+            return TLS_IO_ERROR;
+        }
+        if (len > n - 4)
+            break;
+        p += 4 + len;
+        n -= 4 + len;
+    }
+    return 0;
+}
+
+static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
+{
+    for (;;) {
+        char control[CMSG_SPACE(sizeof(unsigned char))];
+        struct iovec iov = {.iov_base = buf, .iov_len = cap};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+        unsigned char type = 23;
+        ssize_t n = recvmsg(l->fd, &msg, 0);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return TLS_IO_WANT_READ;
+            return k_error(l, errno, errno == EBADMSG ? "recvmsg (a record failed authentication)" : "recvmsg");
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
+                type = *CMSG_DATA(c);
+        if (type == 23) {
+            if (n == 0)
+                return TLS_IO_EOF;
+            if (n > INT_MAX)
+                n = INT_MAX;
+            return (int)n;
+        }
+        if (type == 22) { /* e.g. the server's TLS 1.3 NewSessionTickets, sent after the switch */
+            if (k_handshake_record(l, buf, (size_t)n) != 0)
+                return TLS_IO_ERROR;
+            continue;
+        }
+        if (type == 21 && n >= 2 && buf[0] == 1 && buf[1] == 0)
+            return TLS_IO_CLOSED;
+        if (type == 21 && n >= 2)
+            snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent alert %u (level %u)", buf[1], buf[0]);
+        else
+            snprintf(l->kerr, sizeof l->kerr, "kTLS: unexpected record of content type %u", type);
+        return TLS_IO_ERROR;
+    }
+}
+
+static int k_close_notify(struct tls_link *l)
+{
+    static const unsigned char alert[2] = {1, 0};
+    char control[CMSG_SPACE(sizeof(unsigned char))];
+    struct iovec iov = {.iov_base = (void *)(uintptr_t)alert, .iov_len = sizeof alert};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    ssize_t n;
+
+    memset(control, 0, sizeof control);
+    c->cmsg_level = SOL_TLS;
+    c->cmsg_type = TLS_SET_RECORD_TYPE;
+    c->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+    *CMSG_DATA(c) = 21;
+    do
+        n = sendmsg(l->fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)sizeof alert)
+        return 0;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TLS_IO_WANT_WRITE;
+    return k_error(l, n < 0 ? errno : EIO, "sendmsg (close_notify)");
+}
+
 int tls_link_resumed(const struct tls_link *l)
 {
     return l->offered && l->certs == 0;
@@ -250,6 +473,8 @@ int tls_link_resumed(const struct tls_link *l)
 
 int tls_link_write(struct tls_link *l, const unsigned char *buf, size_t len)
 {
+    if (l->kernel)
+        return k_write(l, buf, len);
     for (;;) {
         int r = mbedtls_ssl_write(&l->ssl, buf, len);
 
@@ -265,6 +490,8 @@ int tls_link_write(struct tls_link *l, const unsigned char *buf, size_t len)
 
 int tls_link_read(struct tls_link *l, unsigned char *buf, size_t cap)
 {
+    if (l->kernel)
+        return k_read(l, buf, cap);
     for (;;) {
         int r = mbedtls_ssl_read(&l->ssl, buf, cap);
 
@@ -280,13 +507,18 @@ int tls_link_read(struct tls_link *l, unsigned char *buf, size_t cap)
 
 int tls_link_pending(const struct tls_link *l)
 {
+    if (l->kernel)
+        return 0; /* the kernel's unread records keep the socket readable for epoll */
     return mbedtls_ssl_get_bytes_avail(&l->ssl) > 0 || mbedtls_ssl_check_pending(&l->ssl) != 0;
 }
 
 int tls_link_close_notify(struct tls_link *l)
 {
-    int r = mbedtls_ssl_close_notify(&l->ssl);
+    int r;
 
+    if (l->kernel)
+        return k_close_notify(l);
+    r = mbedtls_ssl_close_notify(&l->ssl);
     return r == 0 ? 0 : io_code(l, r);
 }
 
@@ -302,6 +534,13 @@ void tls_link_describe_error(const struct tls_link *l, char *buf, size_t size)
     char msg[96], why[160] = "";
     uint32_t flags;
 
+    if (l->kerr[0]) {
+        if (l->sys_err)
+            snprintf(buf, size, "%s: %s", l->kerr, strerror(l->sys_err));
+        else
+            snprintf(buf, size, "%s", l->kerr);
+        return;
+    }
     mbedtls_strerror(l->mbed_err, msg, sizeof msg);
     if (l->mbed_err == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && (flags = mbedtls_ssl_get_verify_result(&l->ssl)) != 0) {
         int n = mbedtls_x509_crt_verify_info(why, sizeof why, ": ", flags);

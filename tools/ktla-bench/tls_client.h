@@ -12,6 +12,13 @@
  * public "was this handshake resumed" call.  That is why, without --cacert,
  * the client runs with MBEDTLS_SSL_VERIFY_OPTIONAL and no trust anchors
  * (the callback runs, the result is ignored) rather than VERIFY_NONE.
+ *
+ * Record layer: after the handshake, tls_link_offload() may hand the keys
+ * (collected with mbedtls_ssl_set_export_keys_cb) to the kernel through
+ * ktla_install_keys(); from then on the link reads with recvmsg() and writes
+ * with send() on the kTLS socket, and its mbedTLS context is freed: mbedTLS's
+ * record state is stale after the switch and is never used again for that
+ * connection.  The same calls below work in either case.
  */
 #ifndef KTLA_BENCH_TLS_CLIENT_H
 #define KTLA_BENCH_TLS_CLIENT_H
@@ -21,6 +28,8 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include <ktla.h>
+
 #include "options.h"
 
 struct tls_shared {
@@ -28,6 +37,7 @@ struct tls_shared {
     mbedtls_x509_crt ca;
     int suites[8]; /* 0-terminated IANA ids, when --cipher restricts them */
     int resume;
+    int ktls;      /* --ktls auto: try the kernel's record layer */
     int no_sni;    /* the host is an IP address and nothing is verified: send no SNI */
 };
 
@@ -50,6 +60,10 @@ struct tls_link {
     unsigned certs;   /* certificates the verify callback saw in this handshake */
     int mbed_err;     /* the mbedTLS code behind the last TLS_IO_ERROR */
     int sys_err;      /* errno behind it, when a system call failed */
+    int kernel;       /* the record layer of this connection is in the kernel (kTLS) */
+    char kerr[160];   /* on kTLS: what failed, in words ("" when not a kTLS error) */
+    struct ktla_session_keys keys; /* what the export callback saw in this handshake; wiped after use */
+    unsigned have_keys;           /* 1 TLS 1.2 master secret, 2|4 TLS 1.3 client|server app secret */
 };
 
 /* psa_crypto_init() and the configuration; 0 or -1 with the reason in err. */
@@ -63,6 +77,13 @@ void tls_link_free(struct tls_link *l);
 int tls_link_start(struct tls_link *l, const struct tls_shared *ts, int fd, const char *host);
 /* 0 when the handshake is done, else a TLS_IO_* code. */
 int tls_link_handshake(struct tls_link *l);
+/*
+ * After a successful handshake: move the record layer to the kernel when
+ * --ktls auto allows it and the kernel takes the keys.  Returns 1 (kernel),
+ * 0 (mbedTLS goes on; why says why), or TLS_IO_ERROR when the kernel refused
+ * keys after accepting the ULP (the connection is unusable).
+ */
+int tls_link_offload(struct tls_link *l, const struct tls_shared *ts, char *why, size_t size);
 /* The handshake just done resumed the offered session. */
 int tls_link_resumed(const struct tls_link *l);
 /* Bytes written (> 0), or a TLS_IO_* code. */

@@ -2,8 +2,9 @@
  * worker.c - a worker thread's epoll loop.
  *
  * Level-triggered epoll: each connection is watched for the one direction
- * mbedTLS last asked for.  mbedTLS never reads past the record it needs, so
- * unread data always stays visible to epoll in the socket.
+ * mbedTLS (or, after the switch, the kTLS socket) last asked for.  mbedTLS
+ * never reads past the record it needs, and the kernel keeps its unread
+ * records in the socket, so unread data always stays visible to epoll.
  */
 #include "worker.h"
 

@@ -1,0 +1,226 @@
+/*
+ * test_install_keys.c - ktla_install_keys(), with setsockopt replaced
+ * (ktla__setsockopt): which secret and sequence number go to TX and which
+ * to RX for a client and for a server, in TLS 1.2 and 1.3; a suite the
+ * kernel cannot take never reaches the socket; a kernel without the ULP is
+ * a soft "unsupported" with the errno named.
+ *
+ * The expected crypto_info is built from the library's own derivation
+ * (tested against RFC vectors in test_keys.c) with the secrets of the
+ * intended direction, so what is checked here is the choice of secret,
+ * sequence number and PRF hash.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <psa/crypto.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "ktls.h"
+#include "suites.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+static struct {
+    int ulp_errno, tx_errno, rx_errno;
+    int calls;
+    unsigned char tx[64], rx[64];
+    socklen_t tx_len, rx_len;
+} stage;
+
+static int staged_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+    int err = 0;
+
+    (void)fd;
+    stage.calls++;
+    if (level == SOL_TCP && name == TCP_ULP) {
+        err = stage.ulp_errno;
+    } else if (level == SOL_TLS && name == TLS_TX) {
+        err = stage.tx_errno;
+        stage.tx_len = len;
+        memcpy(stage.tx, value, len < sizeof stage.tx ? len : sizeof stage.tx);
+    } else if (level == SOL_TLS && name == TLS_RX) {
+        err = stage.rx_errno;
+        stage.rx_len = len;
+        memcpy(stage.rx, value, len < sizeof stage.rx ? len : sizeof stage.rx);
+    }
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+static int setup(void)
+{
+    if (psa_crypto_init() != PSA_SUCCESS)
+        return -1;
+    ktla__setsockopt = staged_setsockopt;
+    return 0;
+}
+
+static int teardown(void)
+{
+    ktla__setsockopt = setsockopt;
+    return 0;
+}
+
+/* Distinct, recognisable secrets and sequence numbers for both sides. */
+static void sample(struct ktla_session_keys *k, enum ktla_tls_version v, int suite, size_t secret_len)
+{
+    memset(k, 0, sizeof *k);
+    k->version = v;
+    k->ciphersuite = suite;
+    for (int i = 0; i < 48; i++) {
+        k->master_secret[i] = (unsigned char)(0x40 + i);
+        k->client_secret[i] = (unsigned char)(0x80 + i);
+        k->server_secret[i] = (unsigned char)(0xc0 + i);
+    }
+    for (int i = 0; i < 32; i++) {
+        k->client_random[i] = (unsigned char)(0x01 + i);
+        k->server_random[i] = (unsigned char)(0x21 + i);
+    }
+    k->secret_len = secret_len;
+    k->client_seq = 5;
+    k->server_seq = 9;
+}
+
+static void expect_info(const unsigned char *got, socklen_t got_len, const struct ktla__traffic_keys *want)
+{
+    union ktla__crypto_info ci;
+    socklen_t len = 0;
+
+    CU_ASSERT_EQUAL_FATAL(ktla__crypto_info_build(want, &ci, &len), 0);
+    CU_ASSERT_EQUAL(got_len, len);
+    CU_ASSERT(memcmp(got, &ci, len) == 0);
+}
+
+/* Run the call as one side and compare both directions with the keys that side must use. */
+static void check_side(const struct ktla_session_keys *k, int is_client, const struct ktla__traffic_keys *client_w,
+                       const struct ktla__traffic_keys *server_w)
+{
+    char why[256] = "untouched";
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    memset(&stage, 0, sizeof stage);
+    CU_ASSERT_EQUAL(ktla_install_keys(fd, is_client, k, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(stage.calls, 3);
+    expect_info(stage.tx, stage.tx_len, is_client ? client_w : server_w);
+    expect_info(stage.rx, stage.rx_len, is_client ? server_w : client_w);
+    close(fd);
+}
+
+static void check_tls13(int suite, enum ktla_cipher cipher, mbedtls_md_type_t md, size_t secret_len)
+{
+    struct ktla_session_keys k;
+    struct ktla__traffic_keys cw, sw;
+
+    sample(&k, KTLA_TLS_1_3, suite, secret_len);
+    CU_ASSERT_EQUAL_FATAL(ktla__tls13_traffic_keys(cipher, md, k.client_secret, secret_len, 5, &cw), 0);
+    CU_ASSERT_EQUAL_FATAL(ktla__tls13_traffic_keys(cipher, md, k.server_secret, secret_len, 9, &sw), 0);
+    check_side(&k, 1, &cw, &sw);
+    check_side(&k, 0, &cw, &sw);
+}
+
+static void check_tls12(int suite, enum ktla_cipher cipher, mbedtls_tls_prf_types prf)
+{
+    struct ktla_session_keys k;
+    struct ktla__traffic_keys cw, sw;
+
+    sample(&k, KTLA_TLS_1_2, suite, 0);
+    CU_ASSERT_EQUAL_FATAL(ktla__tls12_traffic_keys(cipher, prf, k.master_secret, k.client_random, k.server_random, 5,
+                                                   9, &cw, &sw),
+                          0);
+    check_side(&k, 1, &cw, &sw);
+    check_side(&k, 0, &cw, &sw);
+}
+
+static void test_tls13_directions(void)
+{
+    check_tls13(0x1301, KTLA_CIPHER_AES_GCM_128, MBEDTLS_MD_SHA256, 32);
+    check_tls13(0x1302, KTLA_CIPHER_AES_GCM_256, MBEDTLS_MD_SHA384, 48);
+    check_tls13(0x1303, KTLA_CIPHER_CHACHA20_POLY1305, MBEDTLS_MD_SHA256, 32);
+}
+
+static void test_tls12_directions(void)
+{
+    check_tls12(0xC02B, KTLA_CIPHER_AES_GCM_128, MBEDTLS_SSL_TLS_PRF_SHA256);
+    check_tls12(0xC02C, KTLA_CIPHER_AES_GCM_256, MBEDTLS_SSL_TLS_PRF_SHA384); /* the PRF hash follows the suite */
+    check_tls12(0xCCA9, KTLA_CIPHER_CHACHA20_POLY1305, MBEDTLS_SSL_TLS_PRF_SHA256);
+}
+
+static void test_unsupported_suite_touches_nothing(void)
+{
+    struct ktla_session_keys k;
+    char why[256] = "";
+
+    sample(&k, KTLA_TLS_1_2, 0xC023, 0); /* ECDHE-ECDSA-AES128-CBC-SHA256 */
+    memset(&stage, 0, sizeof stage);
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, why, sizeof why), KTLA_E_UNSUPPORTED);
+    CU_ASSERT_EQUAL(stage.calls, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "0xc023"));
+}
+
+static void test_no_ulp_is_unsupported(void)
+{
+    struct ktla_session_keys k;
+    char why[256] = "";
+
+    sample(&k, KTLA_TLS_1_3, 0x1301, 32);
+    memset(&stage, 0, sizeof stage);
+    stage.ulp_errno = ENOENT;
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, why, sizeof why), KTLA_E_UNSUPPORTED);
+    CU_ASSERT_EQUAL(stage.calls, 1); /* only the ULP was tried */
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "ENOENT"));
+}
+
+static void test_keys_refused_after_ulp(void)
+{
+    struct ktla_session_keys k;
+    char why[256] = "";
+
+    sample(&k, KTLA_TLS_1_3, 0x1301, 32);
+    memset(&stage, 0, sizeof stage);
+    stage.rx_errno = EBUSY;
+    errno = 0;
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, why, sizeof why), KTLA_E_SYSCALL);
+    CU_ASSERT_EQUAL(errno, EBUSY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "TLS_RX"));
+}
+
+static void test_bad_input(void)
+{
+    struct ktla_session_keys k;
+
+    sample(&k, KTLA_TLS_1_3, 0x1301, 48); /* SHA-256 suite, SHA-384-sized secret */
+    memset(&stage, 0, sizeof stage);
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, NULL, 0), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, NULL, NULL, 0), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_install_keys(-1, 1, &k, NULL, 0), KTLA_E_INVAL);
+    sample(&k, KTLA_TLS_1_2, 0x1301, 32); /* a TLS 1.3 suite labelled TLS 1.2 */
+    CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, NULL, 0), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(stage.calls, 0);
+}
+
+int add_install_keys_suite(void)
+{
+    CU_pSuite s = CU_add_suite("install_keys", setup, teardown);
+
+    return s && CU_add_test(s, "TLS 1.3: own secret on TX, peer's on RX, both sides", test_tls13_directions) &&
+                   CU_add_test(s, "TLS 1.2: own key and seq on TX, SHA-384 PRF for SHA-384 suites",
+                               test_tls12_directions) &&
+                   CU_add_test(s, "unsupported suite: no setsockopt at all", test_unsupported_suite_touches_nothing) &&
+                   CU_add_test(s, "no ULP (ENOENT): unsupported, with the reason", test_no_ulp_is_unsupported) &&
+                   CU_add_test(s, "keys refused after the ULP: SYSCALL, errno kept", test_keys_refused_after_ulp) &&
+                   CU_add_test(s, "bad input: INVAL before the socket", test_bad_input)
+               ? 0
+               : -1;
+}
