@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -355,6 +356,19 @@ void session_timeout(struct session *s)
         report(s, "handshake timed out", why);
         session_close(s, 0);
         return;
+    }
+    /*
+     * A worker that is behind can reach the timer before the event: bytes
+     * waiting on a connection between requests mean the client is not idle.
+     * Serve them (once: a request that then stalls half-way is closed).
+     */
+    if (s->state == SESSION_READ && s->in_len == 0) {
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
+            timer_arm(&s->w->idle, s);
+            drive(s);
+            return;
+        }
     }
     /* idle between requests: say goodbye properly; stalled mid-request or mid-response: just go */
     session_close(s, s->state == SESSION_READ && s->in_len == 0);
