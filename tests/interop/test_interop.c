@@ -489,7 +489,14 @@ static void get_and_put(enum cert_kind cert, int mode, enum client c, const char
     client_op(&s, c, GET, size, extra);
     client_op(&s, c, PUT, size, extra);
     if (server_finish(&s) == 0) {
-        check_conn(&s, 0, &(struct want){version, suite, NULL, NULL, -1, get_line(l0, sizeof l0, size), 1, 0});
+        /*
+         * After a GET the server closes first; gnutls-cli may exit on its close_notify
+         * without sending its own (seen once in 6.1 under emulation). Whether gnutls-cli
+         * sends close_notify is checked by the echo test made for it.
+         */
+        int get_needs_close_notify = c != GNUTLS;
+        check_conn(&s, 0, &(struct want){version, suite, NULL, NULL, -1, get_line(l0, sizeof l0, size),
+                                          get_needs_close_notify, 0});
         check_conn(&s, 1, &(struct want){version, suite, NULL, NULL, -1, put_line(l1, sizeof l1, size), 1, 0});
     }
     server_free(&s);
@@ -890,7 +897,7 @@ static void t_sni(void)
         get_line(l, sizeof l, 100);
         check_conn(&s, 0, &(struct want){NULL, NULL, NULL, "localhost", -1, l, 1, 0});
         check_conn(&s, 1, &(struct want){NULL, NULL, NULL, "-", -1, l, 1, 0});
-        check_conn(&s, 2, &(struct want){NULL, NULL, NULL, "localhost", -1, l, 1, 0});
+        check_conn(&s, 2, &(struct want){NULL, NULL, NULL, "localhost", -1, l, 0, 0}); /* gnutls: see get_and_put */
     }
     server_free(&s);
 }
