@@ -10,8 +10,6 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,50 +17,18 @@
 #include "fixture.h"
 #include "ktls.h"
 #include "loopback.h"
+#include "staged_kernel.h"
 #include "suites.h"
-
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-
-/* What the staged kernel answers, and what it was handed. */
-static struct {
-    int ulp_errno, tx_errno, rx_errno;
-    int calls;
-    unsigned char tx[64], rx[64];
-} stage;
-
-static int staged_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
-{
-    int err = 0;
-
-    (void)fd;
-    stage.calls++;
-    if (level == SOL_TCP && name == TCP_ULP)
-        err = stage.ulp_errno;
-    else if (level == SOL_TLS && name == TLS_TX) {
-        err = stage.tx_errno;
-        memcpy(stage.tx, value, len < sizeof stage.tx ? len : sizeof stage.tx);
-    } else if (level == SOL_TLS && name == TLS_RX) {
-        err = stage.rx_errno;
-        memcpy(stage.rx, value, len < sizeof stage.rx ? len : sizeof stage.rx);
-    }
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
-}
 
 static int setup(void)
 {
-    ktla__setsockopt = staged_setsockopt;
+    staged_kernel_install();
     return 0;
 }
 
 static int teardown(void)
 {
-    ktla__setsockopt = setsockopt;
+    staged_kernel_remove();
     return 0;
 }
 

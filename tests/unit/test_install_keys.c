@@ -12,8 +12,6 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <psa/crypto.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,54 +19,20 @@
 
 #include "keys.h"
 #include "ktls.h"
+#include "staged_kernel.h"
 #include "suites.h"
-
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-
-static struct {
-    int ulp_errno, tx_errno, rx_errno;
-    int calls;
-    unsigned char tx[64], rx[64];
-    socklen_t tx_len, rx_len;
-} stage;
-
-static int staged_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
-{
-    int err = 0;
-
-    (void)fd;
-    stage.calls++;
-    if (level == SOL_TCP && name == TCP_ULP) {
-        err = stage.ulp_errno;
-    } else if (level == SOL_TLS && name == TLS_TX) {
-        err = stage.tx_errno;
-        stage.tx_len = len;
-        memcpy(stage.tx, value, len < sizeof stage.tx ? len : sizeof stage.tx);
-    } else if (level == SOL_TLS && name == TLS_RX) {
-        err = stage.rx_errno;
-        stage.rx_len = len;
-        memcpy(stage.rx, value, len < sizeof stage.rx ? len : sizeof stage.rx);
-    }
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
-}
 
 static int setup(void)
 {
     if (psa_crypto_init() != PSA_SUCCESS)
         return -1;
-    ktla__setsockopt = staged_setsockopt;
+    staged_kernel_install();
     return 0;
 }
 
 static int teardown(void)
 {
-    ktla__setsockopt = setsockopt;
+    staged_kernel_remove();
     return 0;
 }
 
