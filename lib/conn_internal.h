@@ -110,7 +110,15 @@ void ktla__export_keys(void *conn, mbedtls_ssl_key_export_type type, const unsig
                        const unsigned char client_random[32], const unsigned char server_random[32],
                        mbedtls_tls_prf_types prf);
 
-/* errors.c: turn an mbedTLS error into ktla_get_error() state; returns the accept/read value (0 or -1). */
+/*
+ * conn_alert.c: the alert a failed mbedTLS call (rc) ends the connection
+ * with: the one mbedTLS sent, or else the one the RFCs call for, which is
+ * then sent (once, best effort).  *why is a better reason than mbedTLS's,
+ * or NULL.  -1 when no alert applies.
+ */
+int ktla__alert_for_failure(ktla_conn *conn, int rc, const char **why);
+
+/* conn_error.c: turn an mbedTLS error into ktla_get_error() state; returns the accept/read value (0 or -1). */
 int ktla__fail_from_mbedtls(ktla_conn *conn, int mbedtls_rc, const char *during);
 
 #endif
