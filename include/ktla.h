@@ -233,15 +233,36 @@ KTLA_EXPORT int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *
  * ticket is good for (default 7200 s); the ticket key rotates every
  * lifetime_s.  With ktla_config_set_ticket_key_file() the key comes from a
  * file of exactly 36 random bytes instead (4 name the key, 32 are the
- * AES-256-GCM key), so that servers sharing the file
- * resume each other's sessions.  The file's key serves for lifetime_s from
- * the first connection; then a random key takes over, so a fleet rebuilds
- * its configs (re-reading a new file) at least that often.
+ * AES-256-GCM key), so that servers sharing the file (and the same client
+ * authentication: the key is bound to it) resume each other's sessions.
+ * The file must be private to its owner (chmod 600): one that group or
+ * others may access is refused (KTLA_E_PARSE).  The file's key serves for
+ * lifetime_s from the first connection; then a random key takes over, so a
+ * fleet rebuilds its configs (re-reading a new file) at least that often.
  */
 KTLA_EXPORT int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s);
 KTLA_EXPORT int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path);
 
-/* Client certificates: none (default), requested, or required, verified against ca_path (PEM). */
+/*
+ * TLS 1.3 resumption without a fresh (EC)DHE exchange (the psk_ke mode of
+ * RFC 8446 4.2.9).  Off by default: every resumed TLS 1.3 session then runs
+ * (EC)DHE (psk_dhe_ke), so a ticket key that leaks later does not expose it
+ * (forward secrecy).  allowed 1 permits psk_ke for clients that ask for it
+ * alone: cheaper, without that protection.
+ */
+KTLA_EXPORT int ktla_config_set_psk_ke(ktla_config *cfg, int allowed);
+
+/*
+ * Client certificates: none (default), requested, or required, verified
+ * against ca_path (PEM).  REQUIRED holds on resumed sessions too: a
+ * handshake never completes without a client certificate that verified
+ * against this CA.  A ticket that cannot prove one is refused and the client
+ * gets a full handshake with CertificateRequest instead: every TLS 1.3 ticket
+ * (mbedTLS puts no certificate in them; a REQUIRED server issues none), a
+ * TLS 1.2 ticket without a verified certificate, and any ticket from a
+ * server with another CA or mode (the ticket key is bound to both; see
+ * ktla_config_set_client_auth(3)).
+ */
 enum ktla_client_auth {
     KTLA_CLIENT_AUTH_NONE = 0,
     KTLA_CLIENT_AUTH_OPTIONAL,
@@ -266,6 +287,13 @@ KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_poli
 
 /* The reason for the last failed call on cfg, or "" (owned by cfg). */
 KTLA_EXPORT const char *ktla_config_error(const ktla_config *cfg);
+
+/*
+ * What the configuration should not be, though no call failed: one line per
+ * warning, such as a private key file every user can read; "" when none
+ * (owned by cfg; kept until it is freed).  Tools print it at start-up.
+ */
+KTLA_EXPORT const char *ktla_config_warning(const ktla_config *cfg);
 
 /* ------------------------------------------------------------------ */
 /* Connections                                                         */

@@ -137,6 +137,11 @@ void ktla__handshake_ticket_accepted(void)
         handshaking->resumed = 1;
 }
 
+int ktla__handshake_tls_version(void)
+{
+    return handshaking && handshaking->ssl ? (int)mbedtls_ssl_get_version_number(handshaking->ssl) : 0;
+}
+
 int ktla_accept(ktla_conn *conn)
 {
     int rc;

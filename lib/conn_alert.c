@@ -56,6 +56,9 @@ static int alert_for(int rc)
         return TLS_ALERT_BAD_CERTIFICATE;
     case MBEDTLS_ERR_SSL_INVALID_MAC:
         return TLS_ALERT_BAD_RECORD_MAC;
+    /* TLS 1.2 only: in TLS 1.3 mbedTLS sends its own (no_certificate, 41; see docs/conformance.md). */
+    case MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE:
+        return TLS_ALERT_HANDSHAKE_FAILURE; /* RFC 5246 7.4.6 */
     case MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION:
         return MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_EXT;
     case MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL:

@@ -19,6 +19,7 @@
 #include "kernel_caps.h"
 #include "keys.h"
 #include "ktls.h"
+#include "tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
                        const unsigned char client_random[32], const unsigned char server_random[32],
@@ -194,6 +195,25 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
     return 1;
 }
 
+/*
+ * The last line of defence for KTLA_CLIENT_AUTH_REQUIRED: mbedTLS ended the
+ * handshake without a client certificate that verified against the CA
+ * (config_tickets.c keeps resumption from doing that; this is in case some
+ * other path ever does).  Fail closed, with the alert RFC 8446 4.4.2.4 and
+ * RFC 5246 7.4.6 name, before any key reaches the kernel.
+ */
+static int refuse_unauthenticated(ktla_conn *conn)
+{
+    int alert = conn->version == KTLA_TLS_1_3 ? TLS_ALERT_CERTIFICATE_REQUIRED : TLS_ALERT_HANDSHAKE_FAILURE;
+
+    (void)mbedtls_ssl_send_alert_message(conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, (unsigned char)alert);
+    ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert,
+                    "client authentication is required, but the handshake%s ended without a client certificate that "
+                    "verified; the connection is refused",
+                    conn->resumed ? " (a resumption)" : "");
+    return -1;
+}
+
 int ktla__handoff(ktla_conn *conn)
 {
     struct ktla__traffic_keys tx, rx;
@@ -204,6 +224,8 @@ int ktla__handoff(ktla_conn *conn)
     int rc;
 
     record_negotiated(conn);
+    if (conn->cfg->client_auth == KTLA_CLIENT_AUTH_REQUIRED && !conn->peer_verified)
+        return refuse_unauthenticated(conn);
     why = precondition(conn, &cipher, &md, buf, sizeof buf);
     if (why)
         return stay_in_user_space(conn, why);

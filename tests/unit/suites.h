@@ -12,6 +12,8 @@ int add_accept_suite(void);
 int add_config_suite(void);
 int add_bad_input_suite(void);
 int add_alerts_suite(void);
+int add_resume_auth_suite(void);
+int add_key_files_suite(void);
 int add_handoff_suite(void);
 int add_diag_suite(void);
 int add_install_keys_suite(void);
