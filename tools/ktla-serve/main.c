@@ -80,10 +80,15 @@ static ktla_config *make_config(const struct serve_options *o)
         return config_failed(cfg, "--handshake-timeout", rc);
     if (o->user_mode && (rc = ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER)) != 0)
         return config_failed(cfg, "--mode", rc);
+    if (o->client_ca && (rc = ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca)) != 0)
+        return config_failed(cfg, "--client-ca", rc);
     /* The first connection freezes the config: do it here, so its errors show now. */
     if ((rc = ktla_conn_new(cfg, &conn)) != 0)
         return config_failed(cfg, "TLS configuration", rc);
     ktla_conn_free(conn);
+    /* Not worth refusing to start over, but worth knowing (a private key every user can read). */
+    if (*ktla_config_warning(cfg))
+        fprintf(stderr, "ktla-serve: warning: %s\n", ktla_config_warning(cfg));
     return cfg;
 }
 

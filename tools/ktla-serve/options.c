@@ -49,7 +49,10 @@ void options_usage(FILE *out)
 
         snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
                  d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        fprintf(out, "  %-28s %s\n", left, d->help);
+        if (strlen(left) > 28) /* too wide for the column: the help goes on the next line */
+            fprintf(out, "  %s\n  %-28s %s\n", left, "", d->help);
+        else
+            fprintf(out, "  %-28s %s\n", left, d->help);
     }
     fputs("\n"
           "Exit status: 0 after SIGINT or SIGTERM (in-flight responses finished), 1 when\n"
@@ -288,6 +291,15 @@ static int finish(struct serve_options *o)
     o->no_tickets = v[SERVE_OPT_NO_TICKETS] && strcmp(v[SERVE_OPT_NO_TICKETS], "1") == 0;
     if ((v[SERVE_OPT_CERT] == NULL) != (v[SERVE_OPT_KEY] == NULL))
         return usage_error("--cert and --key go together");
+    if (v[SERVE_OPT_CLIENT_AUTH] && strcmp(v[SERVE_OPT_CLIENT_AUTH], "optional") != 0 &&
+        strcmp(v[SERVE_OPT_CLIENT_AUTH], "required") != 0)
+        return usage_error("--client-auth wants optional or required, not '%s'", v[SERVE_OPT_CLIENT_AUTH]);
+    if ((v[SERVE_OPT_CLIENT_AUTH] == NULL) != (v[SERVE_OPT_CLIENT_CA] == NULL))
+        return usage_error("--client-auth and --client-ca go together");
+    o->client_auth = v[SERVE_OPT_CLIENT_AUTH] == NULL               ? KTLA_CLIENT_AUTH_NONE
+                     : strcmp(v[SERVE_OPT_CLIENT_AUTH], "optional") == 0 ? KTLA_CLIENT_AUTH_OPTIONAL
+                                                                      : KTLA_CLIENT_AUTH_REQUIRED;
+    o->client_ca = v[SERVE_OPT_CLIENT_CA];
     o->port_file = v[SERVE_OPT_PORT_FILE];
     o->root = v[SERVE_OPT_ROOT];
     o->cert = v[SERVE_OPT_CERT];

@@ -32,6 +32,9 @@
     X(MODE, "mode", 0, "auto|user", "auto: kernel record layer when possible; user: always user space")       \
     X(ALPN, "alpn", 0, "LIST", "ALPN protocols offered, comma-separated (default http/1.1)")                   \
     X(NO_TICKETS, "no-tickets", 0, NULL, "do not issue TLS session tickets")                                  \
+    X(CLIENT_CA, "client-ca", 0, "FILE", "verify client certificates against the CA certificates in FILE (PEM)") \
+    X(CLIENT_AUTH, "client-auth", 0, "optional|required",                                                     \
+      "ask clients for a certificate (with --client-ca); required: refuse those without a valid one")        \
     X(LOG, "log", 0, "FILE", "append the access log to FILE instead of standard output")                      \
     X(CONFIG, "config", 0, "FILE", "read options from FILE (key = value lines); the command line wins")        \
     X(STATE_DIR, "state-dir", 0, "DIR", "where the default certificate and demo site live")                   \
@@ -55,6 +58,8 @@ struct serve_options {
     unsigned max_conn;
     unsigned handshake_timeout_ms, idle_timeout_ms;
     int user_mode, no_tickets;
+    const char *client_ca;
+    enum ktla_client_auth client_auth; /* KTLA_CLIENT_AUTH_NONE unless --client-auth */
     char *alpn[8]; /* NULL-terminated; points into alpn_buf */
     char alpn_buf[512];
     size_t n_alpn;
@@ -91,5 +96,12 @@ void log_line(const char *line, size_t len);
 
 /* Quote s into out for a log line: control bytes, '"', '\\' and non-ASCII as \xHH. */
 void log_escape(char *out, size_t size, const char *s, size_t len);
+
+/*
+ * client_cert.c: the client for the access log, after the handshake: the
+ * subject of its certificate when it verified against --client-ca (log-
+ * escaped), "unverified" for one that did not, "-" for none.
+ */
+void client_cert_describe(const ktla_conn *tls, char *out, size_t size);
 
 #endif

@@ -80,6 +80,7 @@ struct session {
     unsigned long long id;
     unsigned requests;
     char peer[64];
+    char client[160]; /* with --client-auth: client_cert_describe(), set when the handshake ends */
 
     struct http_request req; /* points into in[] until the response is done */
     int status, keep_alive;

@@ -74,7 +74,7 @@ static void offload_reasons(const struct session *s, char *out, size_t size)
 static void log_request(const struct session *s)
 {
     const struct http_request *q = &s->req;
-    char line[3072], method[40], target[1100], reasons[600], when[40];
+    char line[3072], method[40], target[1100], reasons[600], when[40], client[180] = "";
     struct timespec ts;
     struct tm tm;
     int n;
@@ -85,11 +85,13 @@ static void log_request(const struct session *s)
     log_escape(method, sizeof method, q->method_len ? q->method_name : "-", q->method_len ? q->method_len : 1);
     log_escape(target, sizeof target, q->target_len ? q->target : "-", q->target_len ? q->target_len : 1);
     offload_reasons(s, reasons, sizeof reasons);
-    n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s\n",
+    if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+        snprintf(client, sizeof client, " client=\"%s\"", s->client);
+    n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s%s\n",
                  when, ts.tv_nsec / 1000000, s->peer, s->id, s->requests, method, target, s->status, s->body_sent,
                  ktla_tls_version_name(ktla_get_version(s->tls)), ktla_get_ciphersuite_name(s->tls),
                  ktla_session_resumed(s->tls), offload_name(ktla_get_offload(s->tls, KTLA_DIR_TX)),
-                 offload_name(ktla_get_offload(s->tls, KTLA_DIR_RX)), reasons);
+                 offload_name(ktla_get_offload(s->tls, KTLA_DIR_RX)), reasons, client);
     if (n > 0)
         log_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
@@ -131,6 +133,8 @@ static enum step step_handshake(struct session *s)
     enum ktla_error e;
 
     if (ret == 1) {
+        if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+            client_cert_describe(s->tls, s->client, sizeof s->client);
         s->state = SESSION_READ;
         timer_arm(&s->w->idle, s);
         return STEP_NEXT;
