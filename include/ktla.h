@@ -167,7 +167,9 @@ struct ktla_session_keys {
  * suite cannot be offloaded or the kernel refused the ULP (the socket is
  * untouched: go on in user space); KTLA_E_SYSCALL with errno kept and why
  * filled when the kernel refused a key after the ULP was attached (the
- * connection is unusable); KTLA_E_INVAL.  why may be NULL.
+ * connection is unusable); KTLA_E_INVAL (also for a TLS 1.2 sequence number
+ * of 0, the Finished message's: its nonce would be used again).  why may be
+ * NULL.
  */
 KTLA_EXPORT int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *keys, char *why,
                                   size_t why_size);

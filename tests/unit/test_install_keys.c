@@ -13,10 +13,12 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <psa/crypto.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kernel_caps.h"
 #include "keys.h"
 #include "ktls.h"
 #include "staged_kernel.h"
@@ -24,8 +26,12 @@
 
 static int setup(void)
 {
+    char why[8];
+
     if (psa_crypto_init() != PSA_SUCCESS)
         return -1;
+    /* The once-per-process probe goes to the real kernel, not the stage (and not into its call counts). */
+    (void)ktla__kernel_refuses(KTLA_TLS_1_3, KTLA_CIPHER_AES_GCM_128, why, sizeof why);
     staged_kernel_install();
     return 0;
 }
@@ -174,6 +180,36 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(stage.calls, 0);
 }
 
+/*
+ * TLS 1.2: sequence number 0 is the Finished message's, already sealed under
+ * these keys.  Installing it would make the kernel seal the next record
+ * with the same nonce (explicit nonce = sequence for AES-GCM/CCM, the
+ * sequence XORed into the IV for ChaCha20): refused before the socket.
+ */
+static void test_tls12_sequence_zero_refused(void)
+{
+    static const int suites[] = {0xC02B, 0xCCA9};
+
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        for (int side = 0; side < 2; side++) {
+            struct ktla_session_keys k;
+            char why[256] = "";
+
+            sample(&k, KTLA_TLS_1_2, suites[i], 0);
+            if (side)
+                k.server_seq = 0;
+            else
+                k.client_seq = 0;
+            memset(&stage, 0, sizeof stage);
+            CU_ASSERT_EQUAL(ktla_install_keys(3, 1, &k, why, sizeof why), KTLA_E_INVAL);
+            CU_ASSERT_EQUAL(stage.calls, 0);
+            CU_ASSERT_PTR_NOT_NULL(strstr(why, side ? "server_seq" : "client_seq"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(why, "nonce"));
+            printf("\n    suite 0x%04x, %s 0: %s", suites[i], side ? "server_seq" : "client_seq",
+                   *why ? why : "(accepted)");
+        }
+}
+
 int add_install_keys_suite(void)
 {
     CU_pSuite s = CU_add_suite("install_keys", setup, teardown);
@@ -184,7 +220,9 @@ int add_install_keys_suite(void)
                    CU_add_test(s, "unsupported suite: no setsockopt at all", test_unsupported_suite_touches_nothing) &&
                    CU_add_test(s, "no ULP (ENOENT): unsupported, with the reason", test_no_ulp_is_unsupported) &&
                    CU_add_test(s, "keys refused after the ULP: SYSCALL, errno kept", test_keys_refused_after_ulp) &&
-                   CU_add_test(s, "bad input: INVAL before the socket", test_bad_input)
+                   CU_add_test(s, "bad input: INVAL before the socket", test_bad_input) &&
+                   CU_add_test(s, "TLS 1.2 sequence number 0 (the Finished nonce): refused",
+                               test_tls12_sequence_zero_refused)
                ? 0
                : -1;
 }
