@@ -38,7 +38,10 @@ struct ktla__secrets {
 struct ktla__rekey {
     unsigned char rx_secret[48], tx_secret[48];
     uint8_t secret_len;
-    uint8_t hash; /* mbedtls_md_type_t */
+    uint8_t hash;            /* mbedtls_md_type_t */
+    uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
+    uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
+    unsigned char hs[5];     /* the start of that message: a KeyUpdate is 5 bytes */
 };
 
 struct ktla_conn {

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ktls.h"
+#include "tls_wire.h"
 
 #include <errno.h>
 #include <sys/uio.h>
@@ -137,16 +138,16 @@ int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traf
     return rc;
 }
 
-long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type)
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int flags)
 {
     char control[CMSG_SPACE(sizeof(unsigned char))];
     struct iovec iov = {.iov_base = buf, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    ssize_t n = recvmsg(fd, &msg, 0);
+    ssize_t n = recvmsg(fd, &msg, flags);
 
     if (n < 0)
         return -errno;
-    *type = 23;
+    *type = TLS_CT_APPLICATION_DATA;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
         if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
             *type = *(unsigned char *)CMSG_DATA(c);

@@ -63,14 +63,17 @@ int ktla__ktls_attach_ulp(int fd);
 int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
 
 /*
- * One recvmsg() on a kTLS socket, always with a control buffer (without one
- * the kernel fails non-data records with EIO).  Returns the byte count (0 at
- * end of stream) or -errno; *type is the record's content type (23 for
- * application data, 21 alert, 22 handshake).
+ * One recvmsg() on a kTLS socket with flags (MSG_PEEK, MSG_DONTWAIT or 0),
+ * always with a control buffer (without one the kernel fails non-data
+ * records with EIO).  Returns the byte count (0 at end of stream) or
+ * -errno; *type is the record's content type (23 for application data, 21
+ * alert, 22 handshake).  One call never returns bytes of two records of
+ * different types, nor of two non-data records; a non-data record longer
+ * than len is returned in pieces, by the calls that follow.
  */
-long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type);
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int flags);
 
-/* Send one record of a non-data content type (alert, handshake): 0 or -errno. */
+/* Send one record of a non-data content type (alert, handshake): 0 or -errno (-EAGAIN when it would block). */
 int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t len);
 
 /*

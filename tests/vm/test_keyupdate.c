@@ -24,7 +24,7 @@
 #include "fixture.h"
 #include "test_keyupdate.h"
 
-static int kernel_rekeys(void)
+int kernel_rekeys(void)
 {
     struct utsname u;
     int major = 0, minor = 0;

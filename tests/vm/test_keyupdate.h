@@ -4,4 +4,7 @@
 
 int add_keyupdate_suite(void);
 
+/* Whether this kernel can replace kTLS keys (TLS 1.3 KeyUpdate): Linux 6.14 and later. */
+int kernel_rekeys(void);
+
 #endif
