@@ -195,10 +195,15 @@ int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t cha
 /* An open regular file, its metadata in *st; -1 with errno set otherwise. */
 static int open_regular(const char *path, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), err = 0;
 
-    if (fd >= 0 && (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))) {
-        int err = S_ISREG(st->st_mode) ? errno : EINVAL;
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0)
+        err = errno;
+    else if (!S_ISREG(st->st_mode))
+        err = EINVAL;
+    if (err != 0) {
         close(fd);
         errno = err;
         return -1;
