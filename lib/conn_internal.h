@@ -41,7 +41,7 @@ struct ktla__rekey {
     uint8_t hash;            /* mbedtls_md_type_t */
     uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
     uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
-    unsigned char hs[5];     /* the start of that message: a KeyUpdate is 5 bytes */
+    unsigned char hs[4];     /* its start: a KeyUpdate is 5 bytes, and the 5th completes it */
 };
 
 struct ktla_conn {

@@ -107,7 +107,8 @@ static int record_goes_on(const ktla_conn *conn)
 static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n, size_t cap)
 {
     struct ktla__rekey *rk = conn->rekey;
-    size_t take;
+    unsigned char msg[TLS_KEY_UPDATE_LEN];
+    size_t have, take;
 
     if (conn->version != KTLA_TLS_1_3)
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE,
@@ -116,26 +117,32 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
         ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, -1, "the peer sent a handshake message but no traffic secret was kept");
         return -1;
     }
-    take = n < sizeof rk->hs - rk->hs_len ? n : sizeof rk->hs - rk->hs_len;
-    memcpy(rk->hs + rk->hs_len, buf, take);
-    rk->hs_len += (uint8_t)take;
-    if (rk->hs[0] != TLS_HS_KEY_UPDATE)
+    /* the message so far: what earlier records brought (rk->hs), then this one */
+    memcpy(msg, rk->hs, rk->hs_len);
+    have = rk->hs_len;
+    take = n < sizeof msg - have ? n : sizeof msg - have;
+    memcpy(msg + have, buf, take);
+    have += take;
+    if (msg[0] != TLS_HS_KEY_UPDATE)
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE,
-                      "unexpected handshake message type %u from the peer after the handshake", rk->hs[0]);
-    if (rk->hs_len >= TLS_HS_HEADER_LEN && (rk->hs[1] || rk->hs[2] || rk->hs[3] != 1))
+                      "unexpected handshake message type %u from the peer after the handshake", msg[0]);
+    if (have >= TLS_HS_HEADER_LEN && (msg[1] || msg[2] || msg[3] != 1))
         return refuse(conn, TLS_ALERT_DECODE_ERROR, "a KeyUpdate whose length is %u (it is 1 byte)",
-                      (unsigned)rk->hs[1] << 16 | (unsigned)rk->hs[2] << 8 | rk->hs[3]);
+                      (unsigned)msg[1] << 16 | (unsigned)msg[2] << 8 | msg[3]);
     if (n > take)
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE, KEY_UPDATE_AFTER);
-    if (rk->hs_len < TLS_KEY_UPDATE_LEN)
-        return 1; /* the rest must come in the next record */
+    if (have < TLS_KEY_UPDATE_LEN) { /* the rest must come in the next record */
+        memcpy(rk->hs, msg, have);
+        rk->hs_len = (uint8_t)have;
+        return 1;
+    }
+    rk->hs_len = 0;
     if (n == cap && record_goes_on(conn))
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE, KEY_UPDATE_AFTER);
-    rk->hs_len = 0;
-    if (rk->hs[4] != TLS_KEY_UPDATE_NOT_REQUESTED && rk->hs[4] != TLS_KEY_UPDATE_REQUESTED)
+    if (msg[4] != TLS_KEY_UPDATE_NOT_REQUESTED && msg[4] != TLS_KEY_UPDATE_REQUESTED)
         return refuse(conn, TLS_ALERT_ILLEGAL_PARAMETER,
-                      "a KeyUpdate whose request_update is %u, neither 0 nor 1 (RFC 8446 4.6.3)", rk->hs[4]);
-    return ktla__keyupdate_peer(conn, rk->hs[4] == TLS_KEY_UPDATE_REQUESTED) == 0 ? 1 : -1;
+                      "a KeyUpdate whose request_update is %u, neither 0 nor 1 (RFC 8446 4.6.3)", msg[4]);
+    return ktla__keyupdate_peer(conn, msg[4] == TLS_KEY_UPDATE_REQUESTED) == 0 ? 1 : -1;
 }
 
 void ktla__refuse_split_key_update(ktla_conn *conn)

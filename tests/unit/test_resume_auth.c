@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_time.h>
+
 #include "config_internal.h"
 #include "fixture.h"
 #include "suites.h"
@@ -210,6 +212,8 @@ static void test_parse_refuses_unproven_tickets(void)
         s.MBEDTLS_PRIVATE(endpoint) = MBEDTLS_SSL_IS_SERVER;
         s.MBEDTLS_PRIVATE(ciphersuite) = cases[i].version == MBEDTLS_SSL_VERSION_TLS1_3 ? 0x1301 : 0xC02B;
         s.MBEDTLS_PRIVATE(verify_result) = cases[i].verify_result;
+        /* issued now (mbedtls_ssl_ticket_parse() refuses a ticket older than its lifetime) */
+        s.MBEDTLS_PRIVATE(ticket_creation_time) = mbedtls_ms_time();
         if (cases[i].with_cert) {
             cert = calloc(1, sizeof *cert);
             CU_ASSERT_PTR_NOT_NULL_FATAL(cert);
