@@ -14,6 +14,7 @@ int main(void)
         add_handoff_suite,
         add_diag_suite,
         add_install_keys_suite,
+        add_handshake_timeout_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)
