@@ -2,13 +2,31 @@
 #include "cunit_run.h"
 
 #include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_skip.h"
+
+/* KTLA_TEST_ONLY=TEXT (for development): only the suites whose name contains TEXT run. */
+static void select_suites(void)
+{
+    const char *only = getenv("KTLA_TEST_ONLY");
+    CU_pTestRegistry reg = CU_get_registry();
+
+    if (only == NULL || *only == '\0' || reg == NULL)
+        return;
+    for (CU_pSuite s = reg->pSuite; s; s = s->pNext)
+        CU_set_suite_active(s, strstr(s->pName, only) != NULL);
+}
 
 int cunit_run_all(void)
 {
     unsigned failed;
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
+    select_suites();
     CU_basic_run_tests();
+    test_skips_report();
     failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
     if (CU_get_number_of_tests_run() == 0)
         failed++;
