@@ -12,6 +12,7 @@ int main(void)
         add_header_alone_suite, add_error_suite, add_crypto_info_suite, add_tls_record_suite, add_probe_host_suite,
         add_keys_suite, add_config_suite, add_accept_suite, add_bad_input_suite,
         add_handoff_suite,
+        add_handoff_preconditions_suite,
         add_diag_suite,
         add_install_keys_suite,
         add_handshake_timeout_suite,
