@@ -358,7 +358,8 @@ KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 /*
  * The TLS alert description of the last failure, -1 if none: the alert
  * received, or the one the protocol calls for, which ktla sends when it
- * still can (on kTLS after a bad record, only if the kernel lets it out).
+ * still can (on kTLS after a bad record too: the kernel then refuses to send
+ * until the error it keeps on the socket is taken, and ktla takes it).
  */
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 

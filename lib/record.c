@@ -54,11 +54,10 @@ static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
     return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
 }
 
-/* Best effort: after a bad record the kernel may already refuse to send. */
+/* Best effort: the peer may be gone. */
 static void send_fatal_alert(ktla_conn *conn, unsigned char description)
 {
-    const unsigned char alert[2] = {2, description};
-    (void)ktla__ktls_send_control(conn->fd, 21, alert, sizeof alert);
+    (void)ktla__ktls_send_alert(conn->fd, 2, description);
 }
 
 /* Turn a failed socket call on kTLS into the connection's error. */

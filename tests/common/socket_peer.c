@@ -110,8 +110,8 @@ static void act(struct socket_peer *p, mbedtls_ssl_context *ssl, const struct cl
 {
     /* A well-formed application_data record whose tag cannot verify. */
     unsigned char tampered[5 + 40] = {CONTENT_APPLICATION_DATA, 3, 3, 0, 40};
-    /* 18433 bytes announced: more than 2^14 + 256, the most any record may hold. */
-    static const unsigned char oversized[5] = {CONTENT_APPLICATION_DATA, 3, 3, 0x48, 0x01};
+    /* 18433 bytes: more than 2^14 + 256, the most any record may hold; sent whole. */
+    static unsigned char oversized[5 + 0x4801] = {CONTENT_APPLICATION_DATA, 3, 3, 0x48, 0x01};
     int rc;
 
     switch (p->act) {
@@ -125,6 +125,7 @@ static void act(struct socket_peer *p, mbedtls_ssl_context *ssl, const struct cl
         p->ok &= test_write_full(p->fd, tampered, sizeof tampered) == 0;
         break;
     case PEER_OVERSIZED:
+        memset(oversized + 5, 0x5a, sizeof oversized - 5);
         p->ok &= test_write_full(p->fd, oversized, sizeof oversized) == 0;
         break;
     case PEER_UNEXPECTED:
