@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,21 +61,6 @@ void ktla_conn_free(ktla_conn *conn)
     free(conn->offload_reason[1]);
     free(conn->reason);
     free(conn);
-}
-
-size_t ktla__conn_memory(const ktla_conn *conn)
-{
-    const void *blocks[] = {conn, conn->secrets, conn->rekey, conn->alpn, conn->sni, conn->peer_cert,
-                            conn->offload_reason[0], conn->offload_reason[1], conn->reason};
-    size_t total = 0;
-
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (blocks[i])
-            total += malloc_usable_size((void *)(uintptr_t)blocks[i]);
-    /* The mbedTLS context owns many blocks; count at least its structure. */
-    if (conn->ssl)
-        total += sizeof *conn->ssl;
-    return total;
 }
 
 int ktla_set_fd(ktla_conn *conn, int fd)

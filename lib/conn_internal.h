@@ -97,13 +97,6 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why);
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * The user-space heap bytes this connection holds now (the connection, its
- * strings, the mbedTLS context while it lives): what an idle connection
- * costs.  For tests and diagnostics.
- */
-size_t ktla__conn_memory(const ktla_conn *conn);
-
 /* Monotonic milliseconds. */
 uint64_t ktla__now_ms(void);
 

@@ -18,6 +18,7 @@ int main(void)
         add_install_keys_suite,
         add_handshake_timeout_suite,
         add_after_handoff_suite,
+        add_handoff_memory_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)
