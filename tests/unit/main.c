@@ -19,6 +19,7 @@ int main(void)
         add_handshake_timeout_suite,
         add_after_handoff_suite,
         add_handoff_memory_suite,
+        add_threads_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)
