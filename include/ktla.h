@@ -273,9 +273,20 @@ enum ktla_client_auth {
 KTLA_EXPORT int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path);
 
 /*
- * The longest a handshake may take, in milliseconds, from the first
- * ktla_accept() call; 0 (default) for no limit.  A blocking accept gives up
- * after it; a non-blocking one fails on the first call after it.
+ * How long, in milliseconds, a handshake may wait for the client; 0
+ * (default) for no limit.  It is a budget of the client's silence, not of
+ * the handshake's length: ktla adds up the time the handshake waits for the
+ * client (for bytes it has not sent, or to take ours when it is not reading)
+ * and fails the handshake (KTLA_ERROR_SYSCALL, ETIMEDOUT) once that reaches
+ * timeout_ms.  The server's own work, and its delay in calling ktla_accept()
+ * again once the client's bytes are there, do not count: on a socket given
+ * with ktla_set_fd() a wait for the client's bytes ends when they arrived,
+ * as the kernel reports (TCP_INFO).  A wait to write, and any wait with
+ * caller-moved I/O (ktla_set_io()), counts whole, until the next call.  A
+ * blocking ktla_accept() never waits longer than the budget left (every
+ * send and receive is bounded, whatever the client does); a non-blocking
+ * one fails on the first call after the budget is spent: see
+ * ktla_get_handshake_time_left().  Any value up to UINT_MAX is honoured.
  */
 KTLA_EXPORT int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned timeout_ms);
 
@@ -346,6 +357,17 @@ KTLA_EXPORT int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn 
  */
 KTLA_EXPORT int ktla_accept(ktla_conn *conn);
 
+/*
+ * During a handshake with a timeout: how many milliseconds of the client's
+ * silence are left, counting a wait in progress as silence so far.  After
+ * ktla_accept() returned WANT_READ or WANT_WRITE, an event loop sets its
+ * timer to this and calls ktla_accept() again when it fires, event or not:
+ * that call goes on if the client's bytes came, and fails with ETIMEDOUT if
+ * the client stayed silent.  0 when the budget is spent; -1 without a
+ * timeout, before the first ktla_accept() and after the handshake.
+ */
+KTLA_EXPORT long long ktla_get_handshake_time_left(const ktla_conn *conn);
+
 /* What a return value ret of ktla_accept/read/write/sendfile/shutdown means. */
 enum ktla_error {
     KTLA_ERROR_NONE = 0,     /* it succeeded */
@@ -366,7 +388,8 @@ KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 /*
  * The TLS alert description of the last failure, -1 if none: the alert
  * received, or the one the protocol calls for, which ktla sends when it
- * still can (on kTLS after a bad record, only if the kernel lets it out).
+ * still can (on kTLS after a bad record too: the kernel then refuses to send
+ * until the error it keeps on the socket is taken, and ktla takes it).
  */
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 

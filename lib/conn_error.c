@@ -104,8 +104,9 @@ int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
         return -1;
     }
     case KTLA__ERR_TIMEOUT:
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1, "handshake timed out after %u ms",
-                        conn->cfg->handshake_timeout_ms);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1,
+                        "handshake timed out: the client kept the handshake waiting for %llu ms in all (timeout %u ms)",
+                        (unsigned long long)conn->silence.spent_ms, conn->cfg->handshake_timeout_ms);
         return -1;
     default:
         break;

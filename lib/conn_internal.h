@@ -31,6 +31,14 @@ struct ktla__secrets {
     size_t app_len;
 };
 
+/* The handshake timeout as a budget of the client's silence (deadline.h). */
+struct ktla__silence {
+    uint64_t budget_ms, spent_ms; /* budget 0: no timeout */
+    uint64_t since_ms;            /* when the wait in progress began */
+    uint64_t bytes_at_start;      /* TCP bytes received from the client by then */
+    uint8_t waiting, reading, have_bytes;
+};
+
 /*
  * Kept after a TLS 1.3 hand-off to the kernel, for KeyUpdate: the current
  * traffic secrets and how to derive the next ones.  Wiped on free.
@@ -54,7 +62,7 @@ struct ktla_conn {
     int io_errno;                  /* of the last failed socket call */
     unsigned char first_bytes[4];  /* to recognise plain HTTP on the TLS port */
     uint8_t n_first_bytes;
-    uint64_t deadline_ms;          /* 0: none */
+    struct ktla__silence silence;  /* the handshake timeout */
     mbedtls_ssl_context *ssl;      /* only until the hand-off, or for good in user space */
     struct ktla__secrets *secrets; /* only during the handshake */
     struct ktla__rekey *rekey;     /* only on kTLS with TLS 1.3 */
@@ -91,13 +99,6 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why);
 
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * The user-space heap bytes this connection holds now (the connection, its
- * strings, the mbedTLS context while it lives): what an idle connection
- * costs.  For tests and diagnostics.
- */
-size_t ktla__conn_memory(const ktla_conn *conn);
 
 /* Monotonic milliseconds. */
 uint64_t ktla__now_ms(void);

@@ -4,8 +4,9 @@
  * Every precondition is checked before the socket is touched; a "no" there
  * keeps the connection in user space, with the reason.  Attaching the ULP is
  * the last step that may fail softly: once it is attached the socket cannot
- * go back, so a kernel that then refuses the keys ends the connection
- * (fail closed: never plaintext, never a second use of a nonce).
+ * go back, so a kernel that then refuses the keys ends the connection: the
+ * socket is shut down both ways, and the peer sees it end (fail closed:
+ * never plaintext, never a second use of a nonce).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "conn_internal.h"
 #include "install.h"
@@ -176,9 +178,12 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
     if (rc == KTLA_E_UNSUPPORTED)
         return stay_in_user_space(conn, why);
     if (rc != 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, errno, -1,
-                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is closed "
-                        "rather than sent in clear",
+        int err = errno;
+        /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
+        shutdown(conn->fd, SHUT_RDWR);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
+                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
+                        "down rather than sent in clear",
                         why);
         return -1;
     }

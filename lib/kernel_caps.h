@@ -19,4 +19,12 @@
  */
 int ktla__kernel_refuses(enum ktla_tls_version version, enum ktla_cipher cipher, char *why, size_t size);
 
+/*
+ * Forget the cached answer, so that the next hand-off probes again: for
+ * tests, which stage the kernel's answers (ktla__setsockopt) and must not
+ * leave a staged probe behind for the rest of the process.  Not while a
+ * hand-off may be running in another thread.
+ */
+void ktla__kernel_caps_reset(void);
+
 #endif

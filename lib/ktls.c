@@ -175,6 +175,23 @@ int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t
     return (size_t)n == len ? 0 : -EIO;
 }
 
+int ktla__ktls_send_alert(int fd, unsigned char level, unsigned char description)
+{
+    const unsigned char alert[TLS_ALERT_LEN] = {level, description};
+    int rc = ktla__ktls_send_control(fd, TLS_CT_ALERT, alert, sizeof alert);
+    int pending = 0;
+    socklen_t len = sizeof pending;
+
+    /*
+     * A record that failed (EBADMSG, EMSGSIZE) leaves its error on the socket,
+     * and the kernel refuses every send while it is there.  Only the receive
+     * side is dead: take the error (reading SO_ERROR clears it), then send.
+     */
+    if (rc != 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &len) == 0 && pending != 0)
+        rc = ktla__ktls_send_control(fd, TLS_CT_ALERT, alert, sizeof alert);
+    return rc;
+}
+
 static const char *errno_name(int err)
 {
     const char *name = strerrorname_np(err);

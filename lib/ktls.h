@@ -77,6 +77,13 @@ long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int fla
 int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t len);
 
 /*
+ * Send an alert record, also after a received record failed: then the
+ * kernel keeps the error on the socket and refuses sends until it is
+ * taken (SO_ERROR), which this does.  0 or -errno.
+ */
+int ktla__ktls_send_alert(int fd, unsigned char level, unsigned char description);
+
+/*
  * A sentence a person can act on for a failed step, e.g. "TLS ULP not
  * available (ENOENT): this kernel has no tls module".  err is a positive
  * errno; dir is ignored for the ULP step.  Writes into buf, returns buf.

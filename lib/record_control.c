@@ -33,9 +33,7 @@
 
 void ktla__ktls_fatal_alert(ktla_conn *conn, unsigned char description)
 {
-    const unsigned char alert[TLS_ALERT_LEN] = {TLS_ALERT_LEVEL_FATAL, description};
-
-    (void)ktla__ktls_send_control(conn->fd, TLS_CT_ALERT, alert, sizeof alert);
+    (void)ktla__ktls_send_alert(conn->fd, TLS_ALERT_LEVEL_FATAL, description);
 }
 
 /* Fail with an alert we send: the peer broke the protocol. */

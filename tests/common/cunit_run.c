@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_skip.h"
+
 /*
  * $KTLA_TEST_ONLY=TEXT runs only the suites whose name contains TEXT (for
  * targeted runs while developing, in the VM in particular).  A selection
@@ -13,11 +15,12 @@
 static void select_suites(void)
 {
     const char *only = getenv("KTLA_TEST_ONLY");
+    CU_pTestRegistry reg = CU_get_registry();
 
-    if (only == NULL || *only == '\0')
+    if (only == NULL || *only == '\0' || reg == NULL)
         return;
     CU_set_fail_on_inactive(CU_FALSE); /* a suite left out is not a failure */
-    for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+    for (CU_pSuite s = reg->pSuite; s; s = s->pNext)
         CU_set_suite_active(s, strstr(s->pName, only) != NULL ? CU_TRUE : CU_FALSE);
 }
 
@@ -25,9 +28,10 @@ int cunit_run_all(void)
 {
     unsigned failed;
 
-    select_suites();
     CU_basic_set_mode(CU_BRM_VERBOSE);
+    select_suites();
     CU_basic_run_tests();
+    test_skips_report();
     failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
     if (CU_get_number_of_tests_run() == 0)
         failed++;

@@ -17,5 +17,10 @@ int add_key_files_suite(void);
 int add_handoff_suite(void);
 int add_diag_suite(void);
 int add_install_keys_suite(void);
+int add_handshake_timeout_suite(void);
+int add_threads_suite(void);
+int add_handoff_memory_suite(void);
+int add_after_handoff_suite(void);
+int add_handoff_preconditions_suite(void);
 
 #endif

@@ -268,6 +268,8 @@ static int run(struct serve_options *o)
     signal(SIGPIPE, SIG_IGN); /* sendfile() to a closed kTLS socket would raise it */
     if (getenv("KTLA_SERVE_NO_OPENAT2"))
         files_force_fallback(1);
+    if (getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"))
+        session_slow_handshakes((unsigned)strtoul(getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"), NULL, 10));
     if (prepare(&srv, o, &d) == 0)
         rc = serve(&srv, &d);
     if (srv.stop_fd >= 0)

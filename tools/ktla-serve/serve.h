@@ -27,7 +27,7 @@
     X(KEY, "key", 0, "FILE", "the private key of --cert, PEM")                                                 \
     X(THREADS, "threads", 't', "N", "worker threads, each with its own listener (default: one per core)")     \
     X(MAX_CONN, "max-conn", 0, "N", "close new connections beyond N open ones (default 4096)")                 \
-    X(HANDSHAKE_TIMEOUT, "handshake-timeout", 0, "MS", "close a handshake not done after MS ms (default 10000)") \
+    X(HANDSHAKE_TIMEOUT, "handshake-timeout", 0, "MS", "close a handshake the client kept waiting MS ms (default 10000)") \
     X(IDLE_TIMEOUT, "idle-timeout", 0, "MS", "close a connection idle for MS ms (default 30000)")              \
     X(MODE, "mode", 0, "auto|user", "auto: kernel record layer when possible; user: always user space")       \
     X(ALPN, "alpn", 0, "LIST", "ALPN protocols offered, comma-separated (default http/1.1)")                   \
