@@ -1,4 +1,4 @@
-/* staged_kernel.c - a setsockopt whose answers the test sets (see staged_kernel.h). */
+/* staged_kernel.c - setsockopt answers and kTLS records that the test sets (see staged_kernel.h). */
 #include "staged_kernel.h"
 
 #include <errno.h>
@@ -38,12 +38,73 @@ static int staged_setsockopt(int fd, int level, int name, const void *value, soc
     return 0;
 }
 
+/* As kTLS does: the data, and the record type in a TLS_GET_RECORD_TYPE control message. */
+static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    const struct staged_read *r;
+    struct cmsghdr *c;
+    size_t n;
+
+    if (!stage.play_records)
+        return recvmsg(fd, msg, flags);
+    if (stage.next_read >= stage.n_reads)
+        return 0;
+    r = &stage.reads[stage.next_read];
+    if (r->err) {
+        stage.next_read++;
+        errno = r->err;
+        return -1;
+    }
+    n = r->len - stage.read_offset;
+    if (n > msg->msg_iov[0].iov_len)
+        n = msg->msg_iov[0].iov_len;
+    memcpy(msg->msg_iov[0].iov_base, r->data + stage.read_offset, n);
+    stage.read_offset += n;
+    if (stage.read_offset == r->len) {
+        stage.next_read++;
+        stage.read_offset = 0;
+    }
+    c = CMSG_FIRSTHDR(msg);
+    if (c == NULL || msg->msg_controllen < CMSG_SPACE(1)) {
+        msg->msg_flags |= MSG_CTRUNC;
+    } else {
+        c->cmsg_level = SOL_TLS;
+        c->cmsg_type = TLS_GET_RECORD_TYPE;
+        c->cmsg_len = CMSG_LEN(1);
+        *CMSG_DATA(c) = r->type;
+        msg->msg_controllen = CMSG_SPACE(1);
+    }
+    return (ssize_t)n;
+}
+
+static ssize_t staged_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    const struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+    size_t len = msg->msg_iov[0].iov_len;
+
+    if (!stage.play_records)
+        return sendmsg(fd, msg, flags);
+    if (stage.send_errno) {
+        errno = stage.send_errno;
+        return -1;
+    }
+    stage.sends++;
+    stage.sent_type = c && c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_SET_RECORD_TYPE ? *CMSG_DATA(c) : 23;
+    stage.sent_len = len < sizeof stage.sent ? len : sizeof stage.sent;
+    memcpy(stage.sent, msg->msg_iov[0].iov_base, stage.sent_len);
+    return (ssize_t)len;
+}
+
 void staged_kernel_install(void)
 {
     ktla__setsockopt = staged_setsockopt;
+    ktla__recvmsg = staged_recvmsg;
+    ktla__sendmsg = staged_sendmsg;
 }
 
 void staged_kernel_remove(void)
 {
     ktla__setsockopt = setsockopt;
+    ktla__recvmsg = recvmsg;
+    ktla__sendmsg = sendmsg;
 }
