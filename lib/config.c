@@ -1,6 +1,7 @@
 /* config.c - ktla_config: life cycle and setters.  Building the mbedTLS side is config_freeze.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <mbedtls/error.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/psa_util.h>
@@ -333,6 +334,8 @@ int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
     if (path == NULL)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "no ticket key file named");
     f = fopen(path, "rbe");
+    if (f == NULL && errno == ENOMEM)
+        return KTLA_E_NOMEM;
     if (f == NULL)
         return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: cannot open the ticket key file", path);
     n = fread(buf, 1, sizeof buf, f);
