@@ -47,8 +47,10 @@ static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
 
     if (!stage.play_records)
         return recvmsg(fd, msg, flags);
-    if (stage.next_read >= stage.n_reads)
+    if (stage.next_read >= stage.n_reads) {
+        msg->msg_controllen = 0; /* end of stream: no record, no control message */
         return 0;
+    }
     r = &stage.reads[stage.next_read];
     if (r->err) {
         stage.next_read++;
