@@ -105,7 +105,7 @@ static void check_established(const ktla_conn *conn)
     (void)ktla_session_resumed(conn);
 }
 
-/* A failure is a class ktla_get_error() names, with a reason. */
+/* A failure is a class ktla_get_error() names, with a reason (a WANT too: "waiting to read"). */
 static void check_failed(const ktla_conn *conn, long ret)
 {
     enum ktla_error e = ktla_get_error(conn, ret);
@@ -114,22 +114,52 @@ static void check_failed(const ktla_conn *conn, long ret)
         abort();
 }
 
+/* What a caller retries while ktla says WANT; bounded, though the callbacks here always end by making progress. */
+#define MAX_RETRIES 200000
+
+static int wants(const ktla_conn *conn, long ret)
+{
+    enum ktla_error e = ktla_get_error(conn, ret);
+    return ret < 0 && (e == KTLA_ERROR_WANT_READ || e == KTLA_ERROR_WANT_WRITE);
+}
+
+/* ktla_write of the whole buffer, again after WANT as the contract asks; 0 or -1. */
+static int write_all(ktla_conn *conn, const char *p, size_t len)
+{
+    for (int i = 0; len > 0 && i < MAX_RETRIES; i++) {
+        long n = ktla_write(conn, p, len);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+        } else if (!wants(conn, n)) {
+            check_failed(conn, n);
+            return -1;
+        }
+    }
+    return len == 0 ? 0 : -1;
+}
+
 static void serve(ktla_conn *conn)
 {
     static const char response[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
     unsigned char buf[16384];
 
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0, requests = 0; i < MAX_RETRIES && requests < 64; i++) {
         long n = ktla_read(conn, buf, sizeof buf);
         if (n > 0) {
-            if (ktla_write(conn, response, sizeof response - 1) < 0)
+            requests++;
+            if (write_all(conn, response, sizeof response - 1) != 0)
                 return;
             continue;
         }
-        if (n == 0)
-            (void)ktla_shutdown(conn);
-        else
+        if (wants(conn, n))
+            continue;
+        if (n == 0) {
+            for (int j = 0; j < MAX_RETRIES && wants(conn, n = ktla_shutdown(conn)); j++)
+                ;
+        } else {
             check_failed(conn, n);
+        }
         return;
     }
 }
@@ -141,11 +171,9 @@ int det_server_run(ktla_recv_fn recv_fn, ktla_send_fn send_fn, void *arg)
 
     if (ktla_conn_new(cfg, &conn) != 0 || ktla_set_io(conn, recv_fn, send_fn, arg) != 0)
         abort();
-    /* Retries only while the callbacks say WANT: the replay's never do, a socket's rarely. */
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < MAX_RETRIES; i++) {
         rc = ktla_accept(conn);
-        if (rc >= 0 || (ktla_get_error(conn, rc) != KTLA_ERROR_WANT_READ &&
-                        ktla_get_error(conn, rc) != KTLA_ERROR_WANT_WRITE))
+        if (!wants(conn, rc))
             break;
     }
     if (rc == 1) {
@@ -178,4 +206,14 @@ long det_server_drop_send(void *arg, const unsigned char *buf, size_t len)
     (void)arg;
     (void)buf;
     return (long)len;
+}
+
+/* The handshake fuzz targets' one-time set-up: the configuration, built at a known generator state. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    if (det_server_reset() != 0)
+        abort();
+    return 0;
 }

@@ -24,14 +24,19 @@
 #include "fuzz.h"
 #include "ktla.h"
 
-/* Restart PSA's generator from the fixed seed; the first call also builds the configuration.  0 or -1. */
+/*
+ * Restart PSA's generator from the fixed seed; the first call also builds
+ * the configuration.  0 or -1.  det_server.c's LLVMFuzzerInitialize makes
+ * that first call for the fuzz targets.
+ */
 int det_server_reset(void);
 
 /*
  * One connection over recv/send (ktla_set_io's callbacks): the handshake,
  * then what a small HTTPS server does: every request read is answered with
- * one short response, close_notify is answered with close_notify.  Ends
- * when the client is gone or something failed.  Returns ktla_accept()'s
+ * one short response, close_notify is answered with close_notify, every
+ * call retried while ktla says WANT_READ/WANT_WRITE.  Ends when the client
+ * is gone or something failed.  Returns ktla_accept()'s
  * last value.  Aborts when ktla breaks its own contract (an oracle for the
  * fuzzer).
  */
