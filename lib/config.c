@@ -1,6 +1,7 @@
 /* config.c - ktla_config: life cycle and setters.  Building the mbedTLS side is config_freeze.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <mbedtls/error.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/psa_util.h>
@@ -416,6 +417,8 @@ int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
         close(fd);
     if (err != 0) {
         mbedtls_platform_zeroize(buf, sizeof buf);
+        if (err == ENOMEM)
+            return KTLA_E_NOMEM;
         return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: cannot read the ticket key file (%s)", path, strerror(err));
     }
     /* As OpenSSH does for private keys: a key others can read (or replace) protects nothing. */

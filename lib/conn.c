@@ -183,7 +183,12 @@ enum ktla_error ktla_get_error(const ktla_conn *conn, long ret)
 
 const char *ktla_get_reason(const ktla_conn *conn)
 {
-    return conn && conn->reason ? conn->reason : "";
+    if (conn == NULL)
+        return "";
+    /* A failure whose sentence could not be allocated still says something. */
+    if (conn->reason == NULL && conn->last_error != KTLA_ERROR_NONE)
+        return "out of memory (the reason could not be recorded)";
+    return conn->reason ? conn->reason : "";
 }
 
 int ktla_get_errno(const ktla_conn *conn)

@@ -65,8 +65,12 @@ static uint64_t be64(const unsigned char *p)
     return v;
 }
 
-/* Copy what the getters report before the mbedTLS context may be freed. */
-static void record_negotiated(ktla_conn *conn)
+/*
+ * Copy what the getters report before the mbedTLS context may be freed.
+ * 0, or -1 when out of memory: the connection then fails, rather than
+ * report no ALPN or no certificate for a peer that sent one.
+ */
+static int record_negotiated(ktla_conn *conn)
 {
     mbedtls_ssl_context *ssl = conn->ssl;
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
@@ -75,15 +79,16 @@ static void record_negotiated(ktla_conn *conn)
     conn->version = (enum ktla_tls_version)mbedtls_ssl_get_version_number(ssl);
     conn->suite = (uint16_t)mbedtls_ssl_get_ciphersuite_id_from_ssl(ssl);
     conn->peer_verified = peer != NULL && mbedtls_ssl_get_verify_result(ssl) == 0;
-    if (alpn)
-        conn->alpn = strdup(alpn);
+    if (alpn && (conn->alpn = strdup(alpn)) == NULL)
+        return -1;
     if (peer && peer->raw.len > 0) {
         conn->peer_cert = malloc(peer->raw.len);
-        if (conn->peer_cert) {
-            memcpy(conn->peer_cert, peer->raw.p, peer->raw.len);
-            conn->peer_cert_len = peer->raw.len;
-        }
+        if (conn->peer_cert == NULL)
+            return -1;
+        memcpy(conn->peer_cert, peer->raw.p, peer->raw.len);
+        conn->peer_cert_len = peer->raw.len;
     }
+    return 0;
 }
 
 /* Derive both directions' keys; NULL on success, else why not. */
@@ -153,16 +158,36 @@ static int stay_in_user_space(ktla_conn *conn, const char *why)
     return 1;
 }
 
+/*
+ * After a TLS 1.3 hand-off the current secrets stay for KeyUpdate.  Their
+ * room is taken before the socket is touched (0, or -1 out of memory), so
+ * that nothing can fail once the kernel has the keys.
+ */
+static int reserve_rekey(ktla_conn *conn)
+{
+    if (conn->version != KTLA_TLS_1_3)
+        return 0;
+    conn->rekey = calloc(1, sizeof *conn->rekey);
+    return conn->rekey ? 0 : -1;
+}
+
+static void drop_rekey(ktla_conn *conn)
+{
+    free(conn->rekey); /* nothing in it yet */
+    conn->rekey = NULL;
+}
+
 /* After a TLS 1.3 hand-off, keep the current secrets for KeyUpdate; everything else goes. */
 static void keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
 {
     const struct ktla__secrets *s = conn->secrets;
 
-    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof conn->rekey->rx_secret)
-        return;
-    conn->rekey = calloc(1, sizeof *conn->rekey);
     if (conn->rekey == NULL)
-        return; /* a peer KeyUpdate will then end the connection with a clear error */
+        return;
+    if (s->app_len > sizeof conn->rekey->rx_secret) {
+        drop_rekey(conn); /* a peer KeyUpdate then ends the connection with a clear error */
+        return;
+    }
     memcpy(conn->rekey->rx_secret, s->client_app, s->app_len);
     memcpy(conn->rekey->tx_secret, s->server_app, s->app_len);
     conn->rekey->secret_len = (uint8_t)s->app_len;
@@ -175,8 +200,10 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
     char why[192];
     int rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
 
-    if (rc == KTLA_E_UNSUPPORTED)
+    if (rc == KTLA_E_UNSUPPORTED) {
+        drop_rekey(conn);
         return stay_in_user_space(conn, why);
+    }
     if (rc != 0) {
         int err = errno;
         /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
@@ -228,7 +255,10 @@ int ktla__handoff(ktla_conn *conn)
     char buf[256];
     int rc;
 
-    record_negotiated(conn);
+    if (record_negotiated(conn) != 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording what the handshake negotiated");
+        return -1;
+    }
     if (conn->cfg->client_auth == KTLA_CLIENT_AUTH_REQUIRED && !conn->peer_verified)
         return refuse_unauthenticated(conn);
     why = precondition(conn, &cipher, &md, buf, sizeof buf);
@@ -240,6 +270,12 @@ int ktla__handoff(ktla_conn *conn)
         mbedtls_platform_zeroize(&tx, sizeof tx);
         mbedtls_platform_zeroize(&rx, sizeof rx);
         return stay_in_user_space(conn, why);
+    }
+    if (reserve_rekey(conn) != 0) {
+        mbedtls_platform_zeroize(&tx, sizeof tx);
+        mbedtls_platform_zeroize(&rx, sizeof rx);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory before handing the keys to the kernel");
+        return -1;
     }
     rc = install(conn, md, &tx, &rx);
     mbedtls_platform_zeroize(&tx, sizeof tx);

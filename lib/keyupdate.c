@@ -12,7 +12,13 @@
 #include "ktls.h"
 #include "tls_wire.h"
 
-/* application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it. */
+/* next_key()'s answer when the next key could not be derived (out of memory): never an errno. */
+#define NOT_DERIVED 1
+
+/*
+ * application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it.
+ * 0, NOT_DERIVED, or the kernel's -errno.
+ */
 static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction dir)
 {
     struct ktla__rekey *rk = conn->rekey;
@@ -29,7 +35,7 @@ static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction 
         if (rc == 0)
             memcpy(secret, next, rk->secret_len);
     } else {
-        rc = -EINVAL;
+        rc = NOT_DERIVED;
     }
     mbedtls_platform_zeroize(next, sizeof next);
     mbedtls_platform_zeroize(&keys, sizeof keys);
@@ -41,6 +47,13 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
     struct utsname uts;
     char why[192];
 
+    if (err == -NOT_DERIVED) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, ENOMEM, -1,
+                        "the peer sent a TLS 1.3 KeyUpdate and the next %s key could not be derived (out of memory); "
+                        "the connection is closed",
+                        what);
+        return -1;
+    }
     if (uname(&uts) != 0)
         strcpy(uts.release, "unknown");
     ktla__ktls_reason(KTLA__STEP_KEYS, strcmp(what, "receive") == 0 ? KTLA_DIR_RX : KTLA_DIR_TX, err, why, sizeof why);

@@ -17,6 +17,8 @@
 #endif
 
 ktla__setsockopt_fn ktla__setsockopt = setsockopt;
+ktla__recvmsg_fn ktla__recvmsg = recvmsg;
+ktla__sendmsg_fn ktla__sendmsg = sendmsg;
 
 size_t ktla__cipher_key_len(enum ktla_cipher cipher)
 {
@@ -143,7 +145,7 @@ long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int fla
     char control[CMSG_SPACE(sizeof(unsigned char))];
     struct iovec iov = {.iov_base = buf, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    ssize_t n = recvmsg(fd, &msg, flags);
+    ssize_t n = ktla__recvmsg(fd, &msg, flags);
 
     if (n < 0)
         return -errno;
@@ -168,7 +170,7 @@ int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t
     *(unsigned char *)CMSG_DATA(c) = type;
     /* Never MSG_MORE: the kernel refuses it for control records. */
     do
-        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        n = ktla__sendmsg(fd, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;

@@ -56,6 +56,17 @@ int ktla__crypto_info_build(const struct ktla__traffic_keys *keys, union ktla__c
 typedef int (*ktla__setsockopt_fn)(int fd, int level, int name, const void *value, socklen_t len);
 extern ktla__setsockopt_fn ktla__setsockopt;
 
+/*
+ * The records of a kTLS socket move through these two (recvmsg and sendmsg
+ * by default), so that tests and the fuzzer can play the kernel's side on
+ * a machine without kTLS: which record type and bytes each recvmsg()
+ * returns, and what ktla sends as control records.
+ */
+typedef ssize_t (*ktla__recvmsg_fn)(int fd, struct msghdr *msg, int flags);
+typedef ssize_t (*ktla__sendmsg_fn)(int fd, const struct msghdr *msg, int flags);
+extern ktla__recvmsg_fn ktla__recvmsg;
+extern ktla__sendmsg_fn ktla__sendmsg;
+
 /* Attach the "tls" ULP to an established TCP socket: 0 or -errno. */
 int ktla__ktls_attach_ulp(int fd);
 

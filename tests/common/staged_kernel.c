@@ -1,4 +1,4 @@
-/* staged_kernel.c - a setsockopt whose answers the test sets (see staged_kernel.h). */
+/* staged_kernel.c - setsockopt answers and kTLS records that the test sets (see staged_kernel.h). */
 #include "staged_kernel.h"
 
 #include <errno.h>
@@ -7,10 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <CUnit/CUnit.h>
-
 #include "kernel_caps.h"
-#include "loopback.h"
 #include "ktls.h"
 
 #ifndef SOL_TLS
@@ -48,9 +45,70 @@ static int staged_setsockopt(int fd, int level, int name, const void *value, soc
     return 0;
 }
 
+/* As kTLS does: the data, and the record type in a TLS_GET_RECORD_TYPE control message. */
+static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    const struct staged_read *r;
+    struct cmsghdr *c;
+    size_t n;
+
+    if (!stage.play_records)
+        return recvmsg(fd, msg, flags);
+    if (stage.next_read >= stage.n_reads) {
+        msg->msg_controllen = 0; /* end of stream: no record, no control message */
+        return 0;
+    }
+    r = &stage.reads[stage.next_read];
+    if (r->err) {
+        stage.next_read++;
+        errno = r->err;
+        return -1;
+    }
+    n = r->len - stage.read_offset;
+    if (n > msg->msg_iov[0].iov_len)
+        n = msg->msg_iov[0].iov_len;
+    memcpy(msg->msg_iov[0].iov_base, r->data + stage.read_offset, n);
+    stage.read_offset += n;
+    if (stage.read_offset == r->len) {
+        stage.next_read++;
+        stage.read_offset = 0;
+    }
+    c = CMSG_FIRSTHDR(msg);
+    if (c == NULL || msg->msg_controllen < CMSG_SPACE(1)) {
+        msg->msg_flags |= MSG_CTRUNC;
+    } else {
+        c->cmsg_level = SOL_TLS;
+        c->cmsg_type = TLS_GET_RECORD_TYPE;
+        c->cmsg_len = CMSG_LEN(1);
+        *CMSG_DATA(c) = r->type;
+        msg->msg_controllen = CMSG_SPACE(1);
+    }
+    return (ssize_t)n;
+}
+
+static ssize_t staged_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    const struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+    size_t len = msg->msg_iov[0].iov_len;
+
+    if (!stage.play_records)
+        return sendmsg(fd, msg, flags);
+    if (stage.send_errno) {
+        errno = stage.send_errno;
+        return -1;
+    }
+    stage.sends++;
+    stage.sent_type = c && c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_SET_RECORD_TYPE ? *CMSG_DATA(c) : 23;
+    stage.sent_len = len < sizeof stage.sent ? len : sizeof stage.sent;
+    memcpy(stage.sent, msg->msg_iov[0].iov_base, stage.sent_len);
+    return (ssize_t)len;
+}
+
 void staged_kernel_install(void)
 {
     ktla__setsockopt = staged_setsockopt;
+    ktla__recvmsg = staged_recvmsg;
+    ktla__sendmsg = staged_sendmsg;
     ktla__kernel_caps_reset();
 }
 
@@ -58,6 +116,8 @@ void staged_kernel_remove(void)
 {
     ktla__setsockopt = setsockopt;
     ktla__kernel_caps_reset();
+    ktla__recvmsg = recvmsg;
+    ktla__sendmsg = sendmsg;
 }
 
 void staged_kernel_reset(void)
@@ -70,30 +130,4 @@ void staged_kernel_reset(void)
     /* The library's kernel probe runs now, under the stage, rather than inside the test's first call. */
     (void)ktla__kernel_refuses(KTLA_TLS_1_3, KTLA_CIPHER_AES_GCM_128, why, sizeof why);
     stage.calls = 0;
-}
-
-void staged_run_open(struct run *r, ktla_config *cfg, int version, int suite)
-{
-    memset(r, 0, sizeof *r);
-    r->cfg = cfg;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r->cfg);
-    CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&r->client_fd, &r->server_fd), 0);
-    stage.watch_fd = r->server_fd;
-    stage.calls_on_watch_fd = 0;
-    CU_ASSERT_EQUAL_FATAL(mem_link_init(&r->link, 1 << 20, 0), 0);
-    CU_ASSERT_EQUAL_FATAL(mbed_client_init(&r->cli, version, suite, NULL, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(ktla_conn_new(r->cfg, &r->conn), 0);
-    CU_ASSERT_EQUAL(ktla_set_io(r->conn, mem_link_server_recv, mem_link_server_send, &r->link), 0);
-    CU_ASSERT_EQUAL(ktla_set_fd(r->conn, r->server_fd), 0);
-}
-
-void staged_run_close(struct run *r)
-{
-    ktla_conn_free(r->conn);
-    mbed_client_free(&r->cli);
-    mem_link_free(&r->link);
-    ktla_config_free(r->cfg);
-    close(r->client_fd);
-    close(r->server_fd);
-    stage.watch_fd = -1;
 }

@@ -1,14 +1,26 @@
 /*
  * staged_kernel.h - a stand-in for the kernel's setsockopt (through
  * ktla__setsockopt) whose answers a test sets: the errno of the ULP, TX and
- * RX steps, and a copy of the crypto_info each step was handed.
+ * RX steps, and a copy of the crypto_info each step was handed; and for
+ * the kTLS socket's record traffic (ktla__recvmsg, ktla__sendmsg): the
+ * records the peer "sent", and the control records ktla sent.
  */
 #ifndef KTLA_TEST_STAGED_KERNEL_H
 #define KTLA_TEST_STAGED_KERNEL_H
 
 #include <sys/socket.h>
 
-#include "fixture.h"
+/*
+ * One thing recvmsg() on the kTLS socket gives: a record of a content type
+ * (its bytes handed out over as many calls as the reader's buffer needs,
+ * never two records in one call), or, when err is set, that failure.
+ */
+struct staged_read {
+    unsigned char type;
+    const unsigned char *data;
+    size_t len;
+    int err;
+};
 
 struct staged_kernel {
     int ulp_errno, tx_errno, rx_errno; /* 0: accept */
@@ -17,6 +29,15 @@ struct staged_kernel {
     int calls;
     unsigned char tx[64], rx[64];
     socklen_t tx_len, rx_len;
+    /* With play_records 0, recvmsg and sendmsg are the real ones. */
+    int play_records;
+    /* recvmsg: these in order, then end of stream (0) */
+    const struct staged_read *reads;
+    size_t n_reads, next_read, read_offset;
+    /* sendmsg of control records: how many, the last one's type and bytes; send_errno fails them */
+    int sends, send_errno;
+    unsigned char sent_type, sent[64];
+    size_t sent_len;
 };
 
 /* What the staged kernel answers, and what it was handed. */
@@ -30,29 +51,12 @@ extern struct staged_kernel stage;
 void staged_kernel_reset(void);
 
 /*
- * Route the library's setsockopt to the stage, and back to the real one.
+ * Route the library's setsockopt, recvmsg and sendmsg on kTLS sockets to the
+ * stage, and back to the real ones.
  * Both also forget the library's cached kernel probe, so that a probe run
  * under the stage never outlives it (and the first one under it is staged).
  */
 void staged_kernel_install(void);
 void staged_kernel_remove(void);
-
-/*
- * A handshake over memory (ktla_set_io) whose keys go to a real loopback
- * socket (ktla_set_fd), as the API allows: the stage sees every call, and
- * the socket is watched (stage.watch_fd).  staged_run_open() sets it up
- * with cfg (taken over: freed by staged_run_close()) and an mbedTLS client
- * of that version and suite; the test drives the handshake.
- */
-struct run {
-    ktla_config *cfg;
-    ktla_conn *conn;
-    struct mbed_client cli;
-    struct mem_link link;
-    int client_fd, server_fd;
-    int rc;
-};
-void staged_run_open(struct run *r, ktla_config *cfg, int version, int suite);
-void staged_run_close(struct run *r);
 
 #endif

@@ -138,7 +138,7 @@ static void run_combos(int dribble)
         if (rc != 1)
             fprintf(stderr, "\n    suite 0x%04x: accept=%d reason=%s", combos[i].suite, rc, ktla_get_reason(s.conn));
         CU_ASSERT(wants > 0); /* memory I/O without data must have asked to be called again */
-        CU_ASSERT_EQUAL(ktla_get_version(s.conn), combos[i].version);
+        CU_ASSERT_EQUAL((int)ktla_get_version(s.conn), combos[i].version);
         CU_ASSERT_EQUAL(ktla_get_ciphersuite(s.conn), combos[i].suite);
         CU_ASSERT_PTR_NOT_NULL(ktla_get_ciphersuite_name(s.conn));
         CU_ASSERT_EQUAL(ktla_get_offload(s.conn, KTLA_DIR_TX), KTLA_OFFLOAD_USER);

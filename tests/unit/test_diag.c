@@ -191,7 +191,7 @@ static int genl_family_exists(const char *name)
         (got = recv(fd, reply, sizeof reply, 0)) >= (ssize_t)NLMSG_HDRLEN && NLMSG_OK(r, (size_t)got)) {
         if (r->nlmsg_type == GENL_ID_CTRL)
             verdict = 1;
-        else if (r->nlmsg_type == NLMSG_ERROR && ((const struct nlmsgerr *)NLMSG_DATA(r))->error == -ENOENT)
+        else if (r->nlmsg_type == NLMSG_ERROR && ((const struct nlmsgerr *)(const void *)((const char *)r + NLMSG_HDRLEN))->error == -ENOENT)
             verdict = 0;
     }
     close(fd);

@@ -17,7 +17,7 @@
 #include "fixture.h"
 #include "ktls.h"
 #include "loopback.h"
-#include "staged_kernel.h"
+#include "staged_run.h"
 #include "suites.h"
 
 static int setup(void)

@@ -19,7 +19,7 @@
 
 #include "kernel_caps.h"
 #include "keys.h"
-#include "staged_kernel.h"
+#include "staged_run.h"
 #include "suites.h"
 #include "tls_record.h"
 

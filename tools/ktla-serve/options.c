@@ -140,15 +140,12 @@ static int config_line(struct serve_options *o, char *line, const char *path, un
     return 0;
 }
 
-static int read_config_file(struct serve_options *o, const char *path)
+int options_read_config(struct serve_options *o, FILE *f, const char *path)
 {
     char line[4096];
     unsigned lineno = 0;
     int rc = 0;
-    FILE *f = fopen(path, "re");
 
-    if (f == NULL)
-        return usage_error("cannot read the config file %s: %s", path, strerror(errno));
     while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
         lineno++;
         if (strchr(line, '\n') == NULL && !feof(f)) {
@@ -157,6 +154,17 @@ static int read_config_file(struct serve_options *o, const char *path)
             rc = config_line(o, line, path, lineno);
         }
     }
+    return rc;
+}
+
+static int read_config_file(struct serve_options *o, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    int rc;
+
+    if (f == NULL)
+        return usage_error("cannot read the config file %s: %s", path, strerror(errno));
+    rc = options_read_config(o, f, path);
     fclose(f);
     return rc;
 }
@@ -262,8 +270,7 @@ static unsigned default_threads(void)
     return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
 }
 
-/* Check and type every value, given or default. */
-static int finish(struct serve_options *o)
+int options_finish(struct serve_options *o)
 {
     char *const *v = o->value;
 
@@ -327,7 +334,7 @@ int options_parse(struct serve_options *o, int argc, char **argv)
     }
     if (o->value[SERVE_OPT_CONFIG] && (rc = read_config_file(o, o->value[SERVE_OPT_CONFIG])) != 0)
         return rc;
-    return finish(o);
+    return options_finish(o);
 }
 
 void options_free(struct serve_options *o)

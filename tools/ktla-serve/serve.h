@@ -78,6 +78,15 @@ struct serve_options {
  */
 int options_parse(struct serve_options *o, int argc, char **argv);
 void options_free(struct serve_options *o);
+
+/*
+ * The two steps options_parse() takes after the command line, on their own
+ * for the fuzzer: the config file's "key = value" lines from f (path names
+ * it in messages) for what is still unset, then checking and typing every
+ * value, given or default.  0, or SERVE_EXIT_USAGE after printing why.
+ */
+int options_read_config(struct serve_options *o, FILE *f, const char *path);
+int options_finish(struct serve_options *o);
 void options_usage(FILE *out);
 
 /* state.c: the state directory (created 0700) for the generated certificate and demo site; idempotent. */
