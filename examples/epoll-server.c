@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * epoll-server - many TLS connections at once on one thread: ktla on
  * non-blocking sockets, driven by epoll.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla.h - the whole public contract of libktla ("kernel TLS accept").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert_select.c - which certificates a handshake may use, by the client's SNI.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - ktla_config: life cycle and setters.  Building the mbedTLS side is config_freeze.c. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_freeze.c - turn a ktla_config into the one mbedTLS configuration
  * all its connections share.  Runs once, on the first ktla_conn_new().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_internal.h - the inside of a ktla_config (internal).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_tickets.c - session tickets: the key that seals them, and which
  * tickets a server takes.

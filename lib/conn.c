@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn.c - ktla_conn life cycle and ktla_accept(): the handshake driver. */
 #include "config.h"
 

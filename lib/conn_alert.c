@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn_alert.c - the alert that ends a failed handshake or record in user
  * space, and sending it when mbedTLS did not.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn_error.c - how failures are recorded on a connection, and mbedTLS errors mapped to them. */
 #define _GNU_SOURCE
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* deadline.c - the handshake timeout as a budget of the client's silence (see deadline.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * deadline.h - the handshake timeout as a budget of the client's silence
  * (internal).

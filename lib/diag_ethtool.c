@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_ethtool.c - NIC TLS offload features through the "ethtool" generic
  * netlink family (Linux 5.6+, CONFIG_ETHTOOL_NETLINK): ETHTOOL_MSG_FEATURES_GET

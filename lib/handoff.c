@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * handoff.c - from a finished mbedTLS handshake to the kernel's record layer.
  *

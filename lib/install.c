@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * install.c - traffic keys into the kernel: the install sequence shared with
  * the server hand-off, and ktla_install_keys() for a caller (client or

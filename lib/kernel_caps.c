@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kernel_caps.c - the once-per-process kTLS probe behind the hand-off's cipher check. */
 #include "config.h"
 

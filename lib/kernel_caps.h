@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kernel_caps.h - what this kernel's kTLS accepts, probed once per process
  * (internal).  Lets the hand-off keep a connection in user space, with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keyupdate.c - TLS 1.3 KeyUpdate on kTLS (RFC 8446 4.6.3 and 7.2). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ktls.c - crypto_info per cipher, and the only setsockopt(SOL_TLS) of the library. */
 #define _GNU_SOURCE
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktls.h - the one place that talks to the kernel's TLS offload (internal).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe.c - what this kernel's TLS offload accepts, found by trying it.
  *

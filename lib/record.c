@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record.c - reading and writing after ktla_accept(), in either mode.
  *

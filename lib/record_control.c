@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record_control.c - the non-data records ktla_read() meets on kTLS (see
  * record_control.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record_control.h - the non-data records ktla_read() meets on kTLS
  * (internal): alerts, post-handshake handshake messages (a TLS 1.3

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_wire.h - numbers that travel on the wire, by name (internal).
  *

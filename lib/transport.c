@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* transport.c - handshake bytes over the socket or the caller's callbacks (see transport.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * transport.h - the one place handshake bytes move (internal): mbedTLS's
  * send/recv callbacks over the socket or the caller's callbacks, turning

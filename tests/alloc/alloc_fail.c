@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * alloc_fail.c - every allocation the library makes, made to fail in turn
  * (the s2n-tls malloc-failure tests' idea): for each scenario, a first run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * alloc_hook.c - the counting, failing, tracking allocator (see alloc_hook.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * alloc_hook.h - malloc, calloc, realloc and friends for the
  * allocation-failure test: counted, the n-th made to fail, and every block

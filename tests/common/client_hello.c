@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client_hello.c - hand-made ClientHellos for bad-input tests (see client_hello.h). */
 #include "client_hello.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_hello.h - hand-made ClientHellos for bad-input tests: old versions,
  * unknown suites, SSLv2 framing.  Written from RFC 5246 7.4.1.2 and RFC 6101

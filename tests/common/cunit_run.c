@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cunit_run.c - how every CUnit runner of the project runs its registry and ends. */
 #include "cunit_run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cunit_run.h - how every CUnit runner of the project runs its registry and ends. */
 #ifndef KTLA_TEST_CUNIT_RUN_H
 #define KTLA_TEST_CUNIT_RUN_H

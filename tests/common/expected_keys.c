@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* expected_keys.c - crypto_info bytes derived without the library (see expected_keys.h). */
 #include "expected_keys.h"
 

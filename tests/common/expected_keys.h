@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * expected_keys.h - the crypto_info bytes the kernel should be handed,
  * derived here from the secrets without any of the library's code: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture.c - server configurations and handshake drivers shared by the tests. */
 #include "fixture.h"
 

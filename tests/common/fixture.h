@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture.h - server configurations and handshake drivers shared by the tests. */
 #ifndef KTLA_TEST_FIXTURE_H
 #define KTLA_TEST_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loopback.c - a connected TCP pair over 127.0.0.1, for tests. */
 #include "loopback.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loopback.h - a connected TCP pair over 127.0.0.1, for tests. */
 #ifndef KTLA_TEST_LOOPBACK_H
 #define KTLA_TEST_LOOPBACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbed_client.c - an mbedTLS 3.6 TLS client for tests (see mbed_client.h). */
 #include "mbed_client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbed_client.h - an mbedTLS 3.6 TLS client for tests: the "mbedTLS client" peer. */
 #ifndef KTLA_TEST_MBED_CLIENT_H
 #define KTLA_TEST_MBED_CLIENT_H

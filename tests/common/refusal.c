@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* refusal.c - a ktla server fed hand-made bytes, and what it refused them with (see refusal.h). */
 #include "refusal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * refusal.h - a ktla server (user space, caller-moved I/O) fed hand-made
  * bytes, and what it refused them with: the return value, the error class,

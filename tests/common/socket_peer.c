@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* socket_peer.c - an mbedTLS client on a real socket (see socket_peer.h). */
 #include "socket_peer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * socket_peer.h - an mbedTLS client on a real socket: the peer of the tests
  * that drive ktla_accept() on loopback TCP (sockets, records after the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* staged_kernel.c - setsockopt answers and kTLS records that the test sets (see staged_kernel.h). */
 #include "staged_kernel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staged_kernel.h - a stand-in for the kernel's setsockopt (through
  * ktla__setsockopt) whose answers a test sets: the errno of the ULP, TX and

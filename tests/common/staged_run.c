@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* staged_run.c - a handshake whose keys go to a watched socket on the staged kernel (see staged_run.h). */
 #include "staged_run.h"
 

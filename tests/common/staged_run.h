@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * staged_run.h - a CUnit fixture on the staged kernel (staged_kernel.h): an
  * mbedTLS client's handshake over memory whose keys go to a real loopback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* suite_socket.c - ktla over loopback TCP against an mbedTLS client thread (see suite_socket.h). */
 #define _GNU_SOURCE
 #include "suite_socket.h"

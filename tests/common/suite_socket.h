@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * suite_socket.h - ktla over real loopback TCP sockets against an mbedTLS
  * client thread.  The same suite runs on the host, where the record layer

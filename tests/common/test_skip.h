@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_skip.h - a test that cannot check here what it is for.
  *

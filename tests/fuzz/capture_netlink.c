@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * capture_netlink.c - print every netlink reply the diagnostics parsers
  * see while ktla_diag_socket(), ktla_diag_list() and ktla_diag_netdev*()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_fixture.c - the configuration fuzz targets' certificate and checks (see config_fixture.h). */
 #include "config_fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_fixture.h - for the configuration fuzz targets: a fresh config
  * with the ECDSA test certificate, from PEM read once into memory, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* det_server.c - a ktla server that is a function of the client's bytes (see det_server.h). */
 #include "det_server.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * det_server.h - a ktla server whose every handshake is the same function
  * of the client's bytes, for the handshake fuzz target and for recording

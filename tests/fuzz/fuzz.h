@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz.h - what every fuzz target in tests/fuzz defines, and the one way
  * they take bytes from the fuzzer's input.

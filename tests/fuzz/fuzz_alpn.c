@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_alpn.c - the ALPN list (ktla_config_set_alpn: at most 8 protocols
  * of 1 to 255 bytes, copied), then the configuration built with it.

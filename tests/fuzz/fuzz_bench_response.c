@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_bench_response.c - ktla-bench's incremental HTTP response parser
  * (tools/ktla-bench/http.c), fed the same bytes twice: whole, and in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_bench_url.c - ktla-bench's URL parser (tools/ktla-bench/url.c) and
  * the request line and Host header it builds from the parts.

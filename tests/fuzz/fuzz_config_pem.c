@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_config_pem.c - a certificate chain and private key given in memory
  * (ktla_config_add_cert_mem: copied, NUL-terminated, parsed by mbedTLS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_diag_ethtool.c - the ethtool FEATURES_GET reply parser
  * (ktla__diag_features_parse in lib/diag_ethtool_parse.c): the generic

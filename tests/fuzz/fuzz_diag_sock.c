@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_diag_sock.c - the sock_diag reply parser (ktla__diag_sock_parse in
  * lib/diag_sock_parse.c): struct inet_diag_msg, its attributes and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_handshake.c - the server handshake: ktla_accept() over caller-moved
  * I/O (ktla_set_io) with the input as every byte the client sends, then

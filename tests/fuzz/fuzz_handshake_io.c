@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_handshake_io.c - the server handshake of fuzz_handshake.c, with the
  * caller-moved I/O (ktla_set_io) misbehaving as the input says: bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_records.c - what ktla parses itself once the kernel has the record
  * layer: the records recvmsg() hands ktla_read() on a kTLS socket (alerts,

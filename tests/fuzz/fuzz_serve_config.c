@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_serve_config.c - ktla-serve's --config file (tools/ktla-serve/
  * options.c): "key = value" lines, then the checks every value goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_serve_range.c - ktla-serve's Range parser (files_parse_range in
  * tools/ktla-serve/files.c) on its own, against any file size.

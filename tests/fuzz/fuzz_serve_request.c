@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_serve_request.c - ktla-serve's request parser (tools/ktla-serve/http.c):
  * the request line and header fields, then what the server does with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_ticket_key.c - the session ticket key file
  * (ktla_config_set_ticket_key_file: exactly 36 bytes, 4 naming the key and

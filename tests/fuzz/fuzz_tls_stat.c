@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_tls_stat.c - the /proc/net/tls_stat parser (ktla__diag_tls_stat_parse
  * in lib/diag_tls_stat.c) on any text.

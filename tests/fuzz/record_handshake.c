@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record_handshake.c - record every byte a real TLS client sends to the
  * deterministic server of the handshake fuzz target (det_server.h), so the

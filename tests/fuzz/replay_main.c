@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * replay_main.c - a fuzz target as an ordinary program: run each file named
  * on the command line through LLVMFuzzerTestOneInput once, as libFuzzer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla-test-server - the server side of the interop tests: a real ktla
  * server that real clients (openssl s_client, gnutls-cli, curl, an mbedTLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_interop.c - ktla-interop: the ktla server (ktla-test-server, run as a
  * child process) against real TLS peers: openssl s_client, gnutls-cli and

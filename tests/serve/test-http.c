@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test-http - ktla-serve's request parser, path decoding, ranges, media
  * types, response heads and path resolution, on their own (no TLS, no

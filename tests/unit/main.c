@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the host test runner: every suite that needs no kernel TLS. */
 #include <CUnit/Basic.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* suites.h - each test file registers its CUnit suite through one of these. */
 #ifndef KTLA_TEST_SUITES_H
 #define KTLA_TEST_SUITES_H

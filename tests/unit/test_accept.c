@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_accept.c - ktla_accept() against an mbedTLS client over caller-moved
  * I/O (ktla_set_io), in every version and cipher, in one go and one byte at

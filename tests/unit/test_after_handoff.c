@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_after_handoff.c - bad records from the client once the handshake is
  * over, on loopback sockets with an mbedTLS client, in all 8 version x

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_alerts.c - a failed handshake says why on the wire (RFC 8446 6): the
  * user-space cases where mbedTLS 3.6 itself closes silently, each made by

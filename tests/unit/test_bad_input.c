@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_bad_input.c - what a client can throw at ktla_accept(): garbage,
  * plain HTTP, SSL 2.0 and TLS 1.0/1.1 hellos, no usable suite, truncated and

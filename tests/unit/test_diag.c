@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_diag.c - the diagnostics calls (ktla_diag_*), against this kernel and
  * against crafted replies.

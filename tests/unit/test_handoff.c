@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_handoff.c - the hand-off to the kernel, with setsockopt replaced
  * (ktla__setsockopt) so every kernel answer can be staged on any machine:

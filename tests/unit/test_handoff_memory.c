@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_handoff_memory.c - what an offloaded connection still costs in user
  * space, measured on the heap rather than taken from the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_handoff_preconditions.c - the checks the hand-off makes before it
  * touches the socket, each driven by a real handshake (an mbedTLS client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_handshake_timeout.c - the handshake timeout is a budget of the
  * client's silence (ktla_config_set_handshake_timeout(3)), on real loopback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_install_keys.c - ktla_install_keys(), with setsockopt replaced
  * (ktla__setsockopt): which secret and sequence number go to TX and which

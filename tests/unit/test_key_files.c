@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_key_files.c - the files that hold secrets: a ticket key file that
  * group or others can reach is refused (with the mode and the chmod that

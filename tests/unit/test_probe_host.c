@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_probe_host.c - the probe's verdict matches what this kernel does,
  * and no other local connection can stand in for the probe's own.

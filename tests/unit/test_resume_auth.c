@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_resume_auth.c - resumption never weakens the handshake it stands
  * for: KTLA_CLIENT_AUTH_REQUIRED holds on resumed sessions (a ticket that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_threads.c - one ktla_config shared by 8 threads, as ktla-serve's
  * workers share theirs: each thread accepts and hands off connections at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla_vm_tests.c - the kernel path, on a real kernel with kTLS (run in the
  * test VM by tests/vm/check-vm).  Outside such a kernel every test fails:

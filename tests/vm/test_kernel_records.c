@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_kernel_records.c - what a peer can send a ktla server whose record
  * layer is in the kernel, record by record, and what must come back on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_kernel_records.h - the raw-peer record suite of the VM runner. */
 #ifndef KTLA_TEST_KERNEL_RECORDS_H
 #define KTLA_TEST_KERNEL_RECORDS_H

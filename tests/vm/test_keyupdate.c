@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_keyupdate.c - a TLS 1.3 client KeyUpdate on a connection whose
  * record layer is in the kernel, with `openssl s_client -msg` as the client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_keyupdate.h - the KeyUpdate suite of the VM runner. */
 #ifndef KTLA_TEST_KEYUPDATE_H
 #define KTLA_TEST_KEYUPDATE_H

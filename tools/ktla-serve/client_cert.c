@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_cert.c - who the client is, for the access log: the subject of
  * its certificate, read with mbedTLS (which ktla-serve links for its

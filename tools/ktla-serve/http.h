@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.h - HTTP/1.1 request heads in, response heads out (RFC 9110, 9112).
  *

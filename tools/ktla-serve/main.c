@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - ktla-serve: an HTTPS/1.1 static-file server on libktla.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * respond.c - from a parsed request to what the session sends: a head in
  * s->out, then either a small HTML page after it or a file range to

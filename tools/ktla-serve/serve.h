@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * serve.h - what the parts of ktla-serve share: the options, start-up
  * helpers (state directory, certificate, demo site) and the access log.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server.h - the running server: what all workers share, each worker's
  * event loop and timers, and one connection's state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker.c - one worker thread: its listener, its epoll set, its timers.
  *
