@@ -46,12 +46,18 @@ static int staged_setsockopt(int fd, int level, int name, const void *value, soc
     return 0;
 }
 
-/* As kTLS does: the data, and the record type in a TLS_GET_RECORD_TYPE control message. */
+/*
+ * As kTLS does: the data, and the record type in a TLS_GET_RECORD_TYPE
+ * control message.  MSG_PEEK leaves the bytes (and a staged error) where
+ * they are, as the kernel does: record_control.c peeks to see whether a
+ * KeyUpdate's record goes on.
+ */
 static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
 {
     const struct staged_read *r;
     struct cmsghdr *c;
     size_t n;
+    int peek = (flags & MSG_PEEK) != 0;
 
     if (!stage.play_records)
         return recvmsg(fd, msg, flags);
@@ -61,7 +67,8 @@ static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
     }
     r = &stage.reads[stage.next_read];
     if (r->err) {
-        stage.next_read++;
+        if (!peek)
+            stage.next_read++;
         errno = r->err;
         return -1;
     }
@@ -69,7 +76,8 @@ static ssize_t staged_recvmsg(int fd, struct msghdr *msg, int flags)
     if (n > msg->msg_iov[0].iov_len)
         n = msg->msg_iov[0].iov_len;
     memcpy(msg->msg_iov[0].iov_base, r->data + stage.read_offset, n);
-    stage.read_offset += n;
+    if (!peek)
+        stage.read_offset += n;
     if (stage.read_offset == r->len) {
         stage.next_read++;
         stage.read_offset = 0;
