@@ -166,6 +166,20 @@ long ktla_read(ktla_conn *conn, void *buf, size_t len)
     return in_kernel(conn, KTLA_DIR_RX) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
 }
 
+/*
+ * Only the user-space record layer keeps plaintext in this process: the
+ * rest of a record mbedTLS decrypted that the last read did not take.  On
+ * kTLS nothing decrypted stays here; what the kernel keeps makes the socket
+ * readable, and FIONREAD there counts the TCP bytes still to decrypt
+ * (net/tls adds no ioctl of its own), so it is no answer to this question.
+ */
+size_t ktla_pending(const ktla_conn *conn)
+{
+    if (conn == NULL || conn->state != KTLA__ESTABLISHED || in_kernel(conn, KTLA_DIR_RX) || conn->ssl == NULL)
+        return 0;
+    return mbedtls_ssl_get_bytes_avail(conn->ssl);
+}
+
 static long user_write(ktla_conn *conn, const void *buf, size_t len)
 {
     int rc = mbedtls_ssl_write(conn->ssl, buf, len);
