@@ -170,8 +170,10 @@ long ktla_read(ktla_conn *conn, void *buf, size_t len)
  * Only the user-space record layer keeps plaintext in this process: the
  * rest of a record mbedTLS decrypted that the last read did not take.  On
  * kTLS nothing decrypted stays here; what the kernel keeps makes the socket
- * readable, and FIONREAD there counts the TCP bytes still to decrypt
- * (net/tls adds no ioctl of its own), so it is no answer to this question.
+ * readable, and FIONREAD there is TCP's count (net/tls adds no ioctl of its
+ * own): the sealed record before a read, 0 while the rest of a record read
+ * in part waits in the kernel (Linux 6.12, tests/vm/test_kernel_records.c),
+ * so it is no answer to this question.
  */
 size_t ktla_pending(const ktla_conn *conn)
 {
