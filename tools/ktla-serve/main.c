@@ -234,9 +234,14 @@ static int run(struct serve_options *o, int argc, char **argv)
     struct defaults d = {0};
     struct server srv = {
         .opt = o, .argc = argc, .argv = argv, .tls_lock = PTHREAD_MUTEX_INITIALIZER, .stop_fd = -1, .root = {.fd = -1}};
+    sigset_t hup;
     int rc = SERVE_EXIT_FAIL;
 
     signal(SIGPIPE, SIG_IGN); /* sendfile() to a closed kTLS socket would raise it */
+    /* A reload asked for during start-up (systemd may send it early) waits for wait_for_stop(), not kill us. */
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
     if (getenv("KTLA_SERVE_NO_OPENAT2"))
         files_force_fallback(1);
     if (getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"))
