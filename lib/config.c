@@ -444,7 +444,12 @@ int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
                                  "its owner only, with chmod 600 %s",
                                  path, (unsigned)(st.st_mode & 07777), path);
     }
-    if (n == 0 || n % KTLA__TICKET_KEY_FILE_LEN != 0 || n > KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN) {
+    if (n > KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN) { /* read one byte past the most there may be */
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: a ticket key file holds at most %d keys (%d bytes)", path,
+                                 KTLA__MAX_TICKET_KEYS, KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN);
+    }
+    if (n == 0 || n % KTLA__TICKET_KEY_FILE_LEN != 0) {
         mbedtls_platform_zeroize(buf, sizeof buf);
         return ktla__config_fail(cfg, KTLA_E_PARSE,
                                  "%s: a ticket key file holds 1 to %d keys of %d random bytes each, not %zu bytes",
