@@ -238,14 +238,15 @@ KTLA_EXPORT int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *
 /*
  * Session tickets.  enabled 0 turns them off.  lifetime_s is how long a
  * ticket is good for (default 7200 s); the ticket key rotates every
- * lifetime_s.  With ktla_config_set_ticket_key_file() the key comes from a
- * file of exactly 36 random bytes instead (4 name the key, 32 are the
- * AES-256-GCM key), so that servers sharing the file (and the same client
- * authentication: the key is bound to it) resume each other's sessions.
- * The file must be private to its owner (chmod 600): one that group or
- * others may access is refused (KTLA_E_PARSE).  The file's key serves for
- * lifetime_s from the first connection; then a random key takes over, so a
- * fleet rebuilds its configs (re-reading a new file) at least that often.
+ * lifetime_s.  With ktla_config_set_ticket_key_file() the keys come from a
+ * file of 1 to 8 keys of 36 random bytes each instead (4 name a key, 32 are
+ * its AES-256-GCM key): the first seals new tickets, all of them open
+ * tickets, so that servers sharing the file (and the same client
+ * authentication: the keys are bound to it) resume each other's sessions
+ * and rotate keys without a gap (see the man page's NOTES).  The file must
+ * be private to its owner (chmod 600): one that group or others may access
+ * is refused (KTLA_E_PARSE).  The file's keys serve until the config is
+ * freed; to take a changed file, build a new config.
  */
 KTLA_EXPORT int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s);
 KTLA_EXPORT int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path);

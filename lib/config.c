@@ -76,6 +76,7 @@ void ktla_config_free(ktla_config *cfg)
     mbedtls_x509_crt_free(&cfg->client_ca);
     mbedtls_ssl_config_free(&cfg->ssl);
     mbedtls_ssl_ticket_free(&cfg->ticket_ctx);
+    ktla__config_free_tickets(cfg);
     pthread_mutex_destroy(&cfg->freeze_lock);
     mbedtls_platform_zeroize(cfg, sizeof *cfg);
     free(cfg);
@@ -401,11 +402,24 @@ int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s)
     return 0;
 }
 
+/* The index of a key of the file that repeats an earlier one (*earlier: which), or 0 when all differ. */
+static size_t repeated_key(const unsigned char *keys, size_t n, size_t *earlier)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(keys + i * KTLA__TICKET_KEY_FILE_LEN, keys + j * KTLA__TICKET_KEY_FILE_LEN,
+                       KTLA__TICKET_KEY_FILE_LEN) == 0) {
+                *earlier = j;
+                return i;
+            }
+    return 0;
+}
+
 int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
 {
-    unsigned char buf[KTLA__TICKET_KEY_FILE_LEN + 1];
+    unsigned char buf[KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN + 1];
     struct stat st;
-    size_t n = 0;
+    size_t n = 0, dup, earlier = 0;
     int fd, err, rc = writable(cfg);
 
     if (rc != 0)
@@ -430,14 +444,27 @@ int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
                                  "its owner only, with chmod 600 %s",
                                  path, (unsigned)(st.st_mode & 07777), path);
     }
-    if (n != KTLA__TICKET_KEY_FILE_LEN) {
+    if (n > KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN) { /* read one byte past the most there may be */
         mbedtls_platform_zeroize(buf, sizeof buf);
-        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: a ticket key file holds exactly %d random bytes", path,
-                                 KTLA__TICKET_KEY_FILE_LEN);
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: a ticket key file holds at most %d keys (%d bytes)", path,
+                                 KTLA__MAX_TICKET_KEYS, KTLA__MAX_TICKET_KEYS * KTLA__TICKET_KEY_FILE_LEN);
     }
-    memcpy(cfg->ticket_key, buf, sizeof cfg->ticket_key);
+    if (n == 0 || n % KTLA__TICKET_KEY_FILE_LEN != 0) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return ktla__config_fail(cfg, KTLA_E_PARSE,
+                                 "%s: a ticket key file holds 1 to %d keys of %d random bytes each, not %zu bytes",
+                                 path, KTLA__MAX_TICKET_KEYS, KTLA__TICKET_KEY_FILE_LEN, n);
+    }
+    /* A copy pasted twice is a mistake in the rotation, and the two would share one name. */
+    if ((dup = repeated_key(buf, n / KTLA__TICKET_KEY_FILE_LEN, &earlier)) != 0) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: key %zu of the ticket key file repeats key %zu", path,
+                                 dup + 1, earlier + 1);
+    }
+    mbedtls_platform_zeroize(cfg->ticket_key, sizeof cfg->ticket_key);
+    memcpy(cfg->ticket_key, buf, n);
     mbedtls_platform_zeroize(buf, sizeof buf);
-    cfg->ticket_key_from_file = 1;
+    cfg->n_ticket_keys = n / KTLA__TICKET_KEY_FILE_LEN;
     return 0;
 }
 

@@ -21,7 +21,14 @@
 #define KTLA__MAX_CERTS 8
 #define KTLA__MAX_ALPN 8
 #define KTLA__MAX_GROUPS 3
-#define KTLA__TICKET_KEY_FILE_LEN 36 /* 4 bytes naming the key, 32 of AES-256-GCM key */
+#define KTLA__TICKET_KEY_FILE_LEN 36 /* one key of the file: 4 bytes naming it, 32 of AES-256-GCM key */
+#define KTLA__MAX_TICKET_KEYS 8      /* keys in one ticket key file: the first seals, all open */
+
+/* A ticket key from the file, bound to the client-auth policy, in PSA: tickets name it in their first bytes. */
+struct ktla__ticket_key {
+    unsigned char name[4];
+    mbedtls_svc_key_id_t id;
+};
 
 struct ktla__cert {
     mbedtls_x509_crt chain;
@@ -40,8 +47,8 @@ struct ktla_config {
     uint16_t groups[KTLA__MAX_GROUPS + 1]; /* 0-terminated */
     int tickets;
     unsigned ticket_lifetime_s;
-    unsigned char ticket_key[KTLA__TICKET_KEY_FILE_LEN];
-    int ticket_key_from_file;
+    unsigned char ticket_key[KTLA__MAX_TICKET_KEYS][KTLA__TICKET_KEY_FILE_LEN]; /* the file's, wiped once built */
+    size_t n_ticket_keys;                                                     /* 0: no file, random keys */
     int psk_ke_allowed; /* TLS 1.3 resumption without (EC)DHE */
     enum ktla_client_auth client_auth;
     mbedtls_x509_crt client_ca;
@@ -52,7 +59,8 @@ struct ktla_config {
     pthread_mutex_t freeze_lock;
     atomic_int frozen;
     mbedtls_ssl_config ssl;
-    mbedtls_ssl_ticket_context ticket_ctx;
+    mbedtls_ssl_ticket_context ticket_ctx;          /* without a key file */
+    struct ktla__ticket_key sealing[KTLA__MAX_TICKET_KEYS]; /* with one: n_ticket_keys of them */
     int ciphersuites[2 * KTLA_CIPHER_COUNT + 8]; /* 0-terminated */
 
     char error[256];
@@ -73,6 +81,8 @@ int ktla__cert_select_sni(void *cfg, mbedtls_ssl_context *ssl, const unsigned ch
  * to the client-auth policy, and which tickets may resume.  0 or a KTLA_E_*.
  */
 int ktla__config_setup_tickets(ktla_config *cfg);
+/* config_tickets.c: destroy the PSA keys of a key file (ktla_config_free). */
+void ktla__config_free_tickets(ktla_config *cfg);
 
 /*
  * What the ticket callbacks learn about, and tell, the handshake running on

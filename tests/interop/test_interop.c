@@ -1092,6 +1092,73 @@ static void t_resume_across_servers_tls13(void)
 }
 
 /*
+ * A key rotation, as ktla_config_set_ticket_key_file(3) describes it, over
+ * three servers: A seals at the first ([A]); the second holds [B, A] (B
+ * prepended: it seals, A still opens) and resumes the first's session, then
+ * issues a B ticket; the third holds [B] (A retired): the A ticket gets a
+ * full handshake (and the connection still works), the B ticket resumes.
+ */
+static void ticket_key_rotation(const char *version_flag, const char *version)
+{
+    unsigned char a_key[36], b_key[36], ba[72];
+    char only_a[PATH_MAX], b_then_a[PATH_MAX], only_b[PATH_MAX], sess_a[PATH_MAX], sess_b[PATH_MAX], l[128];
+    struct server first, second, third;
+    FILE *f = fopen("/dev/urandom", "rb");
+
+    CHECK(f != NULL && fread(a_key, 1, 36, f) == 36 && fread(b_key, 1, 36, f) == 36, "cannot read /dev/urandom");
+    if (f)
+        fclose(f);
+    memcpy(ba, b_key, 36);
+    memcpy(ba + 36, a_key, 36);
+    work_path(only_a, sizeof only_a, "ticket-a.key");
+    work_path(b_then_a, sizeof b_then_a, "ticket-ba.key");
+    work_path(only_b, sizeof only_b, "ticket-b.key");
+    CHECK(file_write(only_a, a_key, 36) == 0 && chmod(only_a, 0600) == 0 && file_write(b_then_a, ba, 72) == 0 &&
+              chmod(b_then_a, 0600) == 0 && file_write(only_b, b_key, 36) == 0 && chmod(only_b, 0600) == 0,
+          "cannot write the ticket key files");
+    work_path(sess_a, sizeof sess_a, "session-a.pem");
+    work_path(sess_b, sizeof sess_b, "session-b.pem");
+    get_line(l, sizeof l, 1000);
+
+    if (server_start(&first, CERT_P256, MODE_DEFAULT, 1, (const char *const[]){"--ticket-key", only_a, NULL}) != 0)
+        return;
+    client_op(&first, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_out", sess_a, NULL});
+    if (server_finish(&first) == 0)
+        check_conn(&first, 0, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+    server_free(&first);
+
+    if (server_start(&second, CERT_P256, MODE_DEFAULT, 2, (const char *const[]){"--ticket-key", b_then_a, NULL}) != 0)
+        return;
+    client_op(&second, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_in", sess_a, NULL});
+    client_op(&second, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_out", sess_b, NULL});
+    if (server_finish(&second) == 0) {
+        check_conn(&second, 0, &(struct want){version, NULL, NULL, NULL, 1, l, 1, 0}); /* A still opens */
+        check_conn(&second, 1, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+    }
+    server_free(&second);
+
+    if (server_start(&third, CERT_P256, MODE_DEFAULT, 2, (const char *const[]){"--ticket-key", only_b, NULL}) != 0)
+        return;
+    client_op(&third, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_in", sess_a, NULL});
+    client_op(&third, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_in", sess_b, NULL});
+    if (server_finish(&third) == 0) {
+        check_conn(&third, 0, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0}); /* A retired: full handshake */
+        check_conn(&third, 1, &(struct want){version, NULL, NULL, NULL, 1, l, 1, 0}); /* B sealed it: resumed */
+    }
+    server_free(&third);
+}
+
+static void t_ticket_rotation_tls12(void)
+{
+    ticket_key_rotation("-tls1_2", "TLS1.2");
+}
+
+static void t_ticket_rotation_tls13(void)
+{
+    ticket_key_rotation("-tls1_3", "TLS1.3");
+}
+
+/*
  * KTLA_CLIENT_AUTH_REQUIRED on resumption, with s_client.  One REQUIRED
  * server; a client that authenticated comes back with its session, with and
  * without its certificate.  A TLS 1.2 ticket holds the verified
@@ -1455,6 +1522,8 @@ static const struct test tests[] = {
     {"ticket resumption TLS1.3 (s_client -sess_out/-sess_in)", t_resume_tls13},
     {"ticket key file shared by two servers, TLS1.2: resumed at the other", t_resume_across_servers_tls12},
     {"ticket key file shared by two servers, TLS1.3: resumed at the other", t_resume_across_servers_tls13},
+    {"ticket key rotation, TLS1.2: [A] -> [B,A] resumes A -> [B] refuses A, resumes B", t_ticket_rotation_tls12},
+    {"ticket key rotation, TLS1.3: [A] -> [B,A] resumes A -> [B] refuses A, resumes B", t_ticket_rotation_tls13},
     {"client auth required, TLS1.2: back with its ticket, with and without certificate", t_client_auth_resume_tls12},
     {"client auth required, TLS1.3: back with its ticket, with and without certificate", t_client_auth_resume_tls13},
     {"client auth required, TLS1.2: a ticket from a server without client auth", t_client_auth_cross_server_tls12},

@@ -2,7 +2,7 @@
 /*
  * test_key_files.c - the files that hold secrets: a ticket key file that
  * group or others can reach is refused (with the mode and the chmod that
- * fixes it), a private key every user can read is accepted with a warning
+ * fixes it), one that is not 1 to 8 distinct 36-byte keys too, a private key every user can read is accepted with a warning
  * (ktla_config_warning()), and reading either leaves no copy of the key in
  * freed heap memory (stdio's buffer would).
  */
@@ -45,6 +45,61 @@ static void test_ticket_key_file_modes(void)
             CU_ASSERT_PTR_NOT_NULL(strstr(ktla_config_error(cfg), "chmod 600"));
         }
         ktla_config_free(cfg);
+    }
+    unlink(path);
+}
+
+/*
+ * A ticket key file holds 1 to 8 keys of 36 bytes (the first seals, all
+ * open): whole keys are taken, a partial key, a ninth key or a key repeated
+ * is refused with a reason, and a taken file builds (ktla_conn_new).
+ */
+static void test_ticket_key_file_sizes(void)
+{
+    static const struct {
+        size_t keys, extra;
+        long repeat; /* >= 0: the last key copies this one */
+        const char *refusal;
+    } cases[] = {
+        {1, 0, -1, NULL},  {2, 0, -1, NULL},          {8, 0, -1, NULL},     {0, 0, -1, "not 0 bytes"},
+        {2, 1, -1, "not 73 bytes"}, {9, 0, -1, "at most 8 keys (288 bytes)"}, {3, 0, 0, "key 3 of the ticket key file repeats key 1"},
+    };
+    unsigned char keys[9 * 36];
+    char path[] = "/tmp/ktla-ticket-size-XXXXXX";
+    int fd = mkstemp(path);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof keys; i++)
+        keys[i] = (unsigned char)(i * 7 + i / 36); /* every key differs */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = cases[i].keys * 36 + cases[i].extra;
+        ktla_config *cfg = NULL;
+        ktla_conn *conn = NULL;
+        FILE *f;
+        int rc;
+
+        if (cases[i].repeat >= 0)
+            memcpy(keys + (cases[i].keys - 1) * 36, keys + cases[i].repeat * 36, 36);
+        f = fopen(path, "wb");
+        CU_ASSERT_FATAL(f != NULL && fwrite(keys, 1, len, f) == len && fclose(f) == 0);
+        cfg = fixture_config("ecdsa-p256");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+        rc = ktla_config_set_ticket_key_file(cfg, path);
+        printf("\n    %zu keys + %zu bytes: %s", cases[i].keys, cases[i].extra,
+               rc == 0 ? "accepted" : ktla_config_error(cfg));
+        if (cases[i].refusal == NULL) {
+            CU_ASSERT_EQUAL(rc, 0);
+            CU_ASSERT_EQUAL(ktla_conn_new(cfg, &conn), 0);
+            ktla_conn_free(conn);
+        } else {
+            CU_ASSERT_EQUAL(rc, KTLA_E_PARSE);
+            CU_ASSERT_PTR_NOT_NULL(strstr(ktla_config_error(cfg), cases[i].refusal));
+        }
+        ktla_config_free(cfg);
+        if (cases[i].repeat >= 0) /* back to distinct keys */
+            for (size_t j = 0; j < sizeof keys; j++)
+                keys[j] = (unsigned char)(j * 7 + j / 36);
     }
     unlink(path);
 }
@@ -183,6 +238,7 @@ int add_key_files_suite(void)
 {
     CU_pSuite s = CU_add_suite("key files: modes and copies", NULL, NULL);
     return s && CU_add_test(s, "ticket key file open to group or others: refused", test_ticket_key_file_modes) &&
+                   CU_add_test(s, "ticket key file: 1 to 8 distinct keys of 36 bytes", test_ticket_key_file_sizes) &&
                    CU_add_test(s, "private key every user can read: a warning", test_world_readable_private_key) &&
                    CU_add_test(s, "no copy of a key left in freed memory", test_no_key_left_in_freed_memory)
                ? 0

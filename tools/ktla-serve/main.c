@@ -4,10 +4,11 @@
  *
  * Start-up happens on this thread, in an order where every failure is
  * reported before a client could notice: options, defaults (state
- * directory, certificate, demo site), the ktla_config (frozen here, then
- * shared read-only by the workers), the root, the listeners, the port file.
- * Then the workers run, and this thread only waits for SIGINT or SIGTERM
- * and tells them to stop: no new connections, in-flight responses finish.
+ * directory, certificate, demo site), the TLS configuration (frozen here,
+ * then shared by the workers; tls_config.c), the root, the listeners, the
+ * port file.  Then the workers run, and this thread only waits for signals:
+ * SIGHUP reloads the TLS configuration, SIGINT or SIGTERM tell the workers
+ * to stop: no new connections, in-flight responses finish.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,45 +51,6 @@ static int default_root(struct serve_options *o, struct defaults *d)
         return -1;
     o->root = d->root;
     return 0;
-}
-
-/* Say why, free cfg, and return NULL (what make_config then returns). */
-static ktla_config *config_failed(ktla_config *cfg, const char *what, int rc)
-{
-    fprintf(stderr, "ktla-serve: %s: %s%s%s\n", what, ktla_strerror(rc), *ktla_config_error(cfg) ? ": " : "",
-            ktla_config_error(cfg));
-    ktla_config_free(cfg);
-    return NULL;
-}
-
-static ktla_config *make_config(const struct serve_options *o)
-{
-    ktla_config *cfg;
-    int rc = ktla_config_new(&cfg);
-
-    if (rc != 0) {
-        fprintf(stderr, "ktla-serve: %s\n", ktla_strerror(rc));
-        return NULL;
-    }
-    if ((rc = ktla_config_add_cert_file(cfg, o->cert, o->key, NULL)) != 0)
-        return config_failed(cfg, "certificate", rc);
-    if ((rc = ktla_config_set_alpn(cfg, (const char *const *)o->alpn, o->n_alpn)) != 0)
-        return config_failed(cfg, "--alpn", rc);
-    if (o->no_tickets && (rc = ktla_config_set_tickets(cfg, 0, 0)) != 0)
-        return config_failed(cfg, "--no-tickets", rc);
-    if ((rc = ktla_config_set_handshake_timeout(cfg, o->handshake_timeout_ms)) != 0)
-        return config_failed(cfg, "--handshake-timeout", rc);
-    if (o->user_mode && (rc = ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER)) != 0)
-        return config_failed(cfg, "--mode", rc);
-    if (o->client_ca && (rc = ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca)) != 0)
-        return config_failed(cfg, "--client-ca", rc);
-    /* What the first connection would find wrong, shown now rather than at the first client. */
-    if ((rc = ktla_config_check(cfg)) != 0)
-        return config_failed(cfg, "TLS configuration", rc);
-    /* Not worth refusing to start over, but worth knowing (a private key every user can read). */
-    if (*ktla_config_warning(cfg))
-        fprintf(stderr, "ktla-serve: warning: %s\n", ktla_config_warning(cfg));
-    return cfg;
 }
 
 /* Each connection may hold a socket and a file: ask for enough descriptors, or lower --max-conn. */
@@ -145,7 +107,10 @@ static void print_banner(const struct serve_options *o, const struct defaults *d
         fprintf(stderr, "Try: curl https://%s:%u/\n", url_host, port);
 }
 
-/* Wait for SIGINT/SIGTERM (blocked in every thread, so they queue here) or a worker's failure. */
+/*
+ * Wait for SIGINT/SIGTERM (blocked in every thread, so they queue here) or a
+ * worker's failure; reload on each SIGHUP meanwhile.
+ */
 static void wait_for_stop(struct server *srv, const sigset_t *set)
 {
     const struct timespec tick = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
@@ -153,6 +118,11 @@ static void wait_for_stop(struct server *srv, const sigset_t *set)
 
     for (;;) {
         sig = sigtimedwait(set, NULL, &tick);
+        if (sig == SIGHUP) {
+            fprintf(stderr, "ktla-serve: SIGHUP: reloading the TLS configuration\n");
+            tls_config_reload(srv);
+            continue;
+        }
         if (sig > 0 || atomic_load(&srv->failed))
             break;
     }
@@ -214,6 +184,7 @@ static int serve(struct server *srv, const struct defaults *d)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the threads, which inherit it */
     if (w == NULL)
         return SERVE_EXIT_FAIL;
@@ -238,7 +209,7 @@ static int serve(struct server *srv, const struct defaults *d)
  */
 static int prepare(struct server *srv, struct serve_options *o, struct defaults *d)
 {
-    if (default_cert(o, d) != 0 || (srv->cfg = make_config(o)) == NULL || default_root(o, d) != 0)
+    if (default_cert(o, d) != 0 || tls_config_start(srv) != 0 || default_root(o, d) != 0)
         return -1;
     if (files_root_open(&srv->root, o->root) != 0) {
         fprintf(stderr, "ktla-serve: --root %s: %s\n", o->root, strerror(errno));
@@ -258,13 +229,19 @@ static int prepare(struct server *srv, struct serve_options *o, struct defaults 
     return 0;
 }
 
-static int run(struct serve_options *o)
+static int run(struct serve_options *o, int argc, char **argv)
 {
     struct defaults d = {0};
-    struct server srv = {.opt = o, .stop_fd = -1, .root = {.fd = -1}};
+    struct server srv = {
+        .opt = o, .argc = argc, .argv = argv, .tls_lock = PTHREAD_MUTEX_INITIALIZER, .stop_fd = -1, .root = {.fd = -1}};
+    sigset_t hup;
     int rc = SERVE_EXIT_FAIL;
 
     signal(SIGPIPE, SIG_IGN); /* sendfile() to a closed kTLS socket would raise it */
+    /* A reload asked for during start-up (systemd may send it early) waits for wait_for_stop(), not kill us. */
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
     if (getenv("KTLA_SERVE_NO_OPENAT2"))
         files_force_fallback(1);
     if (getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"))
@@ -273,7 +250,7 @@ static int run(struct serve_options *o)
         rc = serve(&srv, &d);
     if (srv.stop_fd >= 0)
         close(srv.stop_fd);
-    ktla_config_free(srv.cfg);
+    tls_config_stop(&srv);
     files_root_close(&srv.root);
     log_close();
     return rc;
@@ -285,7 +262,7 @@ int main(int argc, char **argv)
     int rc = options_parse(&o, argc, argv);
 
     if (rc == 0)
-        rc = run(&o);
+        rc = run(&o, argc, argv);
     else if (rc < 0)
         rc = SERVE_EXIT_OK; /* --help or --version */
     options_free(&o);

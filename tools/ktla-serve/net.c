@@ -5,7 +5,9 @@
  * Each worker gets its own listener on the same address (SO_REUSEPORT), so
  * the kernel spreads new connections over the workers without a shared
  * accept queue or lock.  With port 0 the first listener picks the port and
- * the others bind to it.
+ * the others bind to it.  ":PORT" (no host) is one IPv6 socket that also
+ * takes IPv4 (IPV6_V6ONLY off, whatever net.ipv6.bindv6only says), or an
+ * IPv4 one on a host without IPv6.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,13 +37,14 @@ static unsigned port_of(int fd)
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-static int listen_on(const struct addrinfo *ai)
+static int listen_on(const struct addrinfo *ai, int dual_stack)
 {
-    int one = 1, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int one = 1, zero = 0, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 
     if (fd < 0)
         return -1;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+    if ((dual_stack && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) != 0) ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, BACKLOG) != 0) {
         int err = errno;
@@ -51,17 +55,45 @@ static int listen_on(const struct addrinfo *ai)
     return fd;
 }
 
+/* Every address: IPv6's any address taking IPv4 too; IPv4's when the host has no IPv6. */
+static int listen_everywhere(const char *port)
+{
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+                              .sin6_port = htons((unsigned short)strtoul(port, NULL, 10))};
+    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY), .sin_port = v6.sin6_port};
+    struct addrinfo ai6 = {.ai_family = AF_INET6, .ai_socktype = SOCK_STREAM, .ai_addr = (struct sockaddr *)&v6,
+                           .ai_addrlen = sizeof v6},
+                    ai4 = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_addr = (struct sockaddr *)&v4,
+                           .ai_addrlen = sizeof v4};
+    int fd = listen_on(&ai6, 1);
+
+    /* No IPv6 in this kernel (EAFNOSUPPORT), or none configured (ipv6.disable, EADDRNOTAVAIL). */
+    if (fd < 0 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL))
+        fd = listen_on(&ai4, 0);
+    return fd;
+}
+
 int net_listen(const char *host, const char *port, int *fd, unsigned *bound_port)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE},
                     *res = NULL;
-    int rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+    int rc;
 
+    if (!*host) {
+        *fd = listen_everywhere(port);
+        if (*fd < 0) {
+            fprintf(stderr, "ktla-serve: cannot listen on :%s: %s\n", port, strerror(errno));
+            return -1;
+        }
+        *bound_port = port_of(*fd);
+        return 0;
+    }
+    rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
         fprintf(stderr, "ktla-serve: --listen %s:%s: %s\n", host, port, gai_strerror(rc));
         return -1;
     }
-    *fd = listen_on(res);
+    *fd = listen_on(res, 0);
     if (*fd < 0)
         fprintf(stderr, "ktla-serve: cannot listen on %s:%s: %s\n", host, port, strerror(errno));
     else
@@ -90,7 +122,13 @@ void net_peer_name(const struct sockaddr *sa, socklen_t len, char *out, size_t s
 {
     char host[INET6_ADDRSTRLEN] = "?";
 
-    if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+    if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6) &&
+        IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr)) {
+        /* An IPv4 client of the dual-stack listener: logged as IPv4, as a v4 listener would. */
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], host, sizeof host);
+        snprintf(out, size, "%s:%u", host, ntohs(a->sin6_port));
+    } else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
         inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
         snprintf(out, size, "[%s]:%u", host, ntohs(a->sin6_port));

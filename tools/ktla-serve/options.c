@@ -56,6 +56,8 @@ void options_usage(FILE *out)
             fprintf(out, "  %-28s %s\n", left, d->help);
     }
     fputs("\n"
+          "SIGHUP reloads the TLS configuration (certificate, key, client CA, ticket keys,\n"
+          "--config); connections in flight finish on the previous one.\n"
           "Exit status: 0 after SIGINT or SIGTERM (in-flight responses finished), 1 when\n"
           "the server could not start, 2 for a usage error.\n",
           out);
@@ -189,6 +191,7 @@ static int parse_argv(struct serve_options *o, int argc, char **argv)
     shortopts[n] = '\0';
     longopts[SERVE_OPT_COUNT] = (struct option){NULL, 0, NULL, 0};
     opterr = 0;
+    optind = 0; /* GNU getopt starts afresh: a reload (SIGHUP) parses the command line again */
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         int id = c >= OPT_BASE ? c - OPT_BASE : -1;
         for (int i = 0; id < 0 && i < SERVE_OPT_COUNT; i++)
@@ -308,6 +311,9 @@ int options_finish(struct serve_options *o)
                      : strcmp(v[SERVE_OPT_CLIENT_AUTH], "optional") == 0 ? KTLA_CLIENT_AUTH_OPTIONAL
                                                                       : KTLA_CLIENT_AUTH_REQUIRED;
     o->client_ca = v[SERVE_OPT_CLIENT_CA];
+    o->ticket_key = v[SERVE_OPT_TICKET_KEY];
+    if (o->ticket_key && o->no_tickets)
+        return usage_error("--ticket-key and --no-tickets contradict each other");
     o->port_file = v[SERVE_OPT_PORT_FILE];
     o->root = v[SERVE_OPT_ROOT];
     o->cert = v[SERVE_OPT_CERT];

@@ -33,6 +33,8 @@
     X(MODE, "mode", 0, "auto|user", "auto: kernel record layer when possible; user: always user space")       \
     X(ALPN, "alpn", 0, "LIST", "ALPN protocols offered, comma-separated (default http/1.1)")                   \
     X(NO_TICKETS, "no-tickets", 0, NULL, "do not issue TLS session tickets")                                  \
+    X(TICKET_KEY, "ticket-key", 0, "FILE",                                                                    \
+      "seal session tickets with FILE's first key, open them with any (1 to 8 keys of 36 random bytes)")     \
     X(CLIENT_CA, "client-ca", 0, "FILE", "verify client certificates against the CA certificates in FILE (PEM)") \
     X(CLIENT_AUTH, "client-auth", 0, "optional|required",                                                     \
       "ask clients for a certificate (with --client-ca); required: refuse those without a valid one")        \
@@ -60,6 +62,7 @@ struct serve_options {
     unsigned handshake_timeout_ms, idle_timeout_ms;
     int user_mode, no_tickets;
     const char *client_ca;
+    const char *ticket_key;
     enum ktla_client_auth client_auth; /* KTLA_CLIENT_AUTH_NONE unless --client-auth */
     char *alpn[8]; /* NULL-terminated; points into alpn_buf */
     char alpn_buf[512];

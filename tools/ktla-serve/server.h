@@ -5,8 +5,9 @@
  *
  * Threads: N workers, each with its own SO_REUSEPORT listener and epoll set,
  * so that a connection lives and dies on one thread and needs no lock.
- * What they share is read-only after start-up (the frozen ktla_config, the
- * root directory, the options) or atomic (counters).
+ * What they share is read-only after start-up (the root directory, the
+ * options), atomic (counters), or behind a lock: the current TLS
+ * configuration, which a reload replaces (tls_config.c).
  */
 #ifndef KTLA_SERVE_SERVER_H
 #define KTLA_SERVE_SERVER_H
@@ -24,9 +25,14 @@
 
 #define LINGER_MS 2000 /* after our last response: how long to wait for the client's FIN */
 
+struct serve_tls;
+
 struct server {
     const struct serve_options *opt;
-    ktla_config *cfg;
+    int argc; /* the command line, parsed again by a reload */
+    char **argv;
+    pthread_mutex_t tls_lock; /* guards tls, and taking a reference on it */
+    struct serve_tls *tls;    /* what new connections get */
     struct files_root root;
     int stop_fd;           /* an eventfd in every worker's epoll set: readable once stopping */
     unsigned max_conn;
@@ -76,6 +82,7 @@ struct session {
     uint64_t deadline_ms;
 
     struct worker *w;
+    struct serve_tls *tls_config; /* a reference: what tls was made from */
     ktla_conn *tls;
     int fd;
     enum session_state state;
@@ -123,6 +130,22 @@ void session_slow_handshakes(unsigned ms);
 /* respond.c: turn the parsed request in s->req into s->out and s->file_* */
 void respond(struct session *s);
 void respond_error(struct session *s, int status);
+
+/*
+ * tls_config.c: the current TLS configuration, counted.  start builds the
+ * first from srv->opt (0, or -1 printed); acquire takes a reference on the
+ * current one for a new connection, release drops one (the last frees it);
+ * reload parses the command line and config file again and, when the new
+ * configuration builds, makes it the current one (0), else says why and
+ * keeps the old (-1).
+ */
+int tls_config_start(struct server *srv);
+void tls_config_stop(struct server *srv);
+struct serve_tls *tls_config_acquire(struct server *srv);
+void tls_config_release(struct serve_tls *t);
+int tls_config_reload(struct server *srv);
+ktla_config *tls_config_get(const struct serve_tls *t);
+enum ktla_client_auth tls_config_client_auth(const struct serve_tls *t);
 
 /* net.c */
 int net_listen(const char *host, const char *port, int *fd, unsigned *bound_port);

@@ -86,7 +86,7 @@ static void log_request(const struct session *s)
     log_escape(method, sizeof method, q->method_len ? q->method_name : "-", q->method_len ? q->method_len : 1);
     log_escape(target, sizeof target, q->target_len ? q->target : "-", q->target_len ? q->target_len : 1);
     offload_reasons(s, reasons, sizeof reasons);
-    if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+    if (tls_config_client_auth(s->tls_config) != KTLA_CLIENT_AUTH_NONE)
         snprintf(client, sizeof client, " client=\"%s\"", s->client);
     n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s%s\n",
                  when, ts.tv_nsec / 1000000, s->peer, s->id, s->requests, method, target, s->status, s->body_sent,
@@ -109,6 +109,7 @@ static void session_free(struct session *s)
         close(s->file_fd);
     close(s->fd);
     ktla_conn_free(s->tls);
+    tls_config_release(s->tls_config);
     free(s);
     w->nconns--;
     atomic_fetch_sub(&w->srv->conns, 1);
@@ -160,7 +161,7 @@ static enum step step_handshake(struct session *s)
     }
     ret = ktla_accept(s->tls);
     if (ret == 1) {
-        if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+        if (tls_config_client_auth(s->tls_config) != KTLA_CLIENT_AUTH_NONE)
             client_cert_describe(s->tls, s->client, sizeof s->client);
         s->state = SESSION_READ;
         timer_arm(&s->w->idle, s);
@@ -346,8 +347,10 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
 
     if (s == NULL)
         return -1;
-    if (ktla_conn_new(w->srv->cfg, &s->tls) != 0 || ktla_set_fd(s->tls, fd) != 0) {
+    s->tls_config = tls_config_acquire(w->srv);
+    if (ktla_conn_new(tls_config_get(s->tls_config), &s->tls) != 0 || ktla_set_fd(s->tls, fd) != 0) {
         ktla_conn_free(s->tls);
+        tls_config_release(s->tls_config);
         free(s);
         return -1;
     }
@@ -363,6 +366,7 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
     ev.data.ptr = s;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
         ktla_conn_free(s->tls);
+        tls_config_release(s->tls_config);
         free(s);
         return -1;
     }
