@@ -82,7 +82,8 @@ class Figure:
 
 def figures(a, servers, bench_bin):
     """The figure list of this site (servers: key -> Server)."""
-    hs = [k for k in ("nginx", "ktla", "bare") if k in servers]
+    hs = [k for k in ("nginx", "ktla", "bare") if k in servers] + \
+        [k for k in servers if k.startswith(("ktla_mbedtls_", "bare_mbedtls_"))]
     data = [k for k in ("nginx", "ktla", "ktla_user") if k in servers]
     # ktla-serve --mode user (beside the kernel's record layer): in a quick run only the largest file.
     data_quick = [k for k in data if k != "ktla_user"] if a.quick else data
@@ -133,7 +134,7 @@ def warm_up(servers, www):
                 pass
     for s in servers.values():
         clients.s_time(s, SMALL, "1.3", False, 1)
-        if s.key != "bare":
+        if not s.key.startswith("bare"):
             clients.wrk(s, SMALL, 4, 1, 1)
 
 
@@ -236,6 +237,9 @@ def parse_args():
     p.add_argument("--scaling", action="store_true", help="also 1 and 2 workers (section 5)")
     p.add_argument("--scaling-rounds", type=int)
     p.add_argument("--sizes", help="file sizes for the bulk figures, in KiB, comma-separated")
+    p.add_argument("--mbedtls-build", action="append", default=[], metavar="NAME=BUILD",
+                   help="also ktla-serve and bare-server of BUILD (a ktla build tree against another mbedTLS "
+                        "build, from bench/tuned-mbedtls), in the handshake figures")
     p.add_argument("--figures", help="only these figure ids (comma-separated, * wildcards; mem_idle for memory)")
     p.add_argument("--no-user-mode", action="store_true", help="with --record-layer kernel: no ktla-serve --mode user")
     p.add_argument("--out", help="also write the JSON here")
@@ -246,6 +250,7 @@ def parse_args():
     a.memory_rounds = a.memory_rounds or (1 if a.quick else 3)
     a.scaling_rounds = a.scaling_rounds or (1 if a.quick else 3)
     a.sizes = [int(k) * 1024 for k in a.sizes.split(",")] if a.sizes else SIZES_QUICK if a.quick else SIZES_FULL
+    a.mbedtls_build = [f"{n}={os.path.abspath(b)}" for n, b in (x.split("=", 1) for x in a.mbedtls_build)]
     for name in ("build", "work", "bare", "cert", "key", "out"):
         if getattr(a, name):
             setattr(a, name, os.path.abspath(getattr(a, name)))
@@ -266,6 +271,17 @@ def main():
     if kernel and not a.no_user_mode:
         servers["ktla_user"] = KtlaServe(os.path.join(a.work, "ktla-user"), paths["serve"], paths["www"], a.cert,
                                          a.key, workers, user_mode=True, key_name="ktla_user")
+    for spec in a.mbedtls_build:
+        name, build = spec.split("=", 1)
+        servers[f"ktla_mbedtls_{name}"] = KtlaServe(os.path.join(a.work, f"ktla-{name}"),
+                                                    os.path.join(build, "tools/ktla-serve/ktla-serve"), paths["www"],
+                                                    a.cert, a.key, workers, key_name=f"ktla_mbedtls_{name}")
+        servers[f"ktla_mbedtls_{name}"].label = f"ktla-serve, mbedTLS built {name}"
+        servers[f"bare_mbedtls_{name}"] = BareMbedtls(os.path.join(a.work, f"bare-{name}"),
+                                                      os.path.join(build, "bench/bin/bare-server"),
+                                                      os.path.join(paths["www"], SMALL[1:]), a.cert, a.key,
+                                                      key_name=f"bare_mbedtls_{name}",
+                                                      label=f"bare mbedTLS built {name}")
     if a.bare:
         servers["bare"] = BareMbedtls(os.path.join(a.work, "bare"), a.bare, os.path.join(paths["www"], SMALL[1:]),
                                       a.cert, a.key)
@@ -283,6 +299,7 @@ def main():
         result["negotiated"] = {k: negotiated(s) for k, s in servers.items()}
         figs = figures(a, servers, paths["bench"] if os.path.exists(paths["bench"]) else None)
         mem_keys = [k for k in ("nginx", "ktla", "ktla_user") if k in servers]
+        result["settings"]["mbedtls_builds"] = dict(spec.split("=", 1) for spec in a.mbedtls_build)
         if a.figures:
             wanted = a.figures.split(",")
             figs = [f for f in figs if any(fnmatch.fnmatch(f.id, w) for w in wanted)]

@@ -19,6 +19,7 @@ SITE_TITLES = {
     "host": "Host: both record layers in user space",
     "native": "This machine: the record layer in the kernel (kTLS) for both",
     "guest": "Test VM: the record layer in the kernel (kTLS) for both",
+    "tuned": "Host: handshakes with mbedTLS built two ways",
 }
 # Figures derived from the samples of another figure: (id, source, title, unit, better, function of a sample).
 DERIVED = [
@@ -191,6 +192,41 @@ def checks(site):
                      f"before, kernel slab growth (whole system, both ends) {fmt(slab, 'bytes')} per connection.")
     notes += [f"ERROR: {e}" for e in site.get("errors", [])]
     return notes
+
+
+def tuned_section(site):
+    """ktla-serve and the bare server on mbedTLS builds made by bench/tuned-mbedtls, against nginx."""
+    builds = list(site["settings"].get("mbedtls_builds", {}))
+    if len(builds) < 2:
+        return ""
+    control, figs = builds[0], site["figures"]
+    head = ["figure", "nginx", "ktla-serve (Debian's package)"] + [f"ktla-serve, {b} build" for b in builds] + \
+        [f"{b} / {control} (ktla-serve)" for b in builds[1:]] + [f"ktla / nginx, {b} build" for b in builds] + \
+        [f"bare, {b} build" for b in builds] + [f"{b} / {control} (bare)" for b in builds[1:]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    gains = {}
+    for fid in ("hs13_full", "hs13_resumed", "hs12_full", "hs12_resumed", "hs13_full_x4", "hs13_full_cpu"):
+        f = figs.get(fid)
+        if not f or f"ktla_mbedtls_{control}" not in f["samples"]:
+            continue
+        row = [f["title"], cell(f, "nginx"), cell(f, "ktla")] + [cell(f, f"ktla_mbedtls_{b}") for b in builds]
+        for b in builds[1:]:
+            row.append(ratio_cell(f, f"ktla_mbedtls_{b}", f"ktla_mbedtls_{control}")[0])
+        for b in builds:
+            row.append(ratio_cell(f, f"ktla_mbedtls_{b}", "nginx")[0])
+        row += [cell(f, f"bare_mbedtls_{b}") for b in builds]
+        for b in builds[1:]:
+            row.append(ratio_cell(f, f"bare_mbedtls_{b}", f"bare_mbedtls_{control}")[0])
+            gains[(fid, b)] = ratio_cell(f, f"ktla_mbedtls_{b}", f"ktla_mbedtls_{control}")[1]
+        lines.append("| " + " | ".join(row) + " |")
+    text = ["\n".join(lines), ""]
+    for b in builds[1:]:
+        g = gains.get(("hs13_full", b))
+        if g:
+            text.append(f"With the {b} build, ktla-serve's TLS 1.3 full handshakes/s against nginx's improve "
+                        f"{g:.2f}x over the {control} build of the same source in the same run "
+                        f"({'meets' if g >= 1.3 else 'does not meet'} issue 12's bar of 1.3x).")
+    return "\n".join(text) + "\n"
 
 
 def scaling_section(site):
@@ -382,6 +418,7 @@ def main():
     p.add_argument("--command", default="scripts/bench")
     p.add_argument("--duration", type=float)
     p.add_argument("--commit", default="")
+    p.add_argument("--parts", help="JSON: seconds per part of the run")
     a = p.parse_args()
     sites = []
     for path in a.sites:
@@ -402,7 +439,9 @@ def main():
     md = [f"# ktla-serve against nginx: benchmark report\n",
           f"`{a.command}`, {time.strftime('%Y-%m-%d %H:%M %Z')}"
           + (f", commit {a.commit}" if a.commit else "")
-          + (f", {a.duration / 60:.1f} minutes" if a.duration else "") + ".",
+          + (f", {a.duration / 60:.1f} minutes" if a.duration else "")
+          + (" (" + ", ".join(f"{k} {v // 60}:{v % 60:02d}" for k, v in json.loads(a.parts).items()) + ")"
+             if a.parts else "") + ".",
           f"Machine: {host['cpu_model']}, {host['cpus']} CPUs, kernel {host['kernel']}. "
           + "Load average (1/5/15 min) at the start and end of each part: "
           + "; ".join(f"{s['site']} {s['load_start'][0]:.2f}/{s['load_start'][1]:.2f}/{s['load_start'][2]:.2f}"
@@ -428,6 +467,16 @@ def main():
                       "space (mbedTLS's AES-GCM) and nginx uses OpenSSL's.\n")
         md.append(site_table(site) + "\n")
         md.append("\n".join(f"- {n}" for n in checks(site)) + "\n")
+        tuned = tuned_section(site)
+        if tuned:
+            md.append("### mbedTLS builds: Debian's configuration against a tuned one\n")
+            md.append("Built from Debian trixie's source package by `bench/tuned-mbedtls` into the build tree "
+                      "(never installed), with Debian's configuration changes and flags; the tuned build adds "
+                      + ", ".join(f"`{b}`" for b in list(site['settings']['mbedtls_builds'])[1:])
+                      + " (everest: `MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED`, Debian's cmake-disable-3rdparty "
+                      "patch reverted; Everest's code is Apache-2.0 only). ktla is built against each in its own "
+                      "build tree, and so is the bare server.\n")
+            md.append(tuned)
         sc = scaling_section(site)
         if sc:
             md.append("### Scale on cores: 1 and 2 workers\n")

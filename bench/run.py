@@ -10,6 +10,7 @@ it runs; the sites' raw JSON, the report, the charts and the logs go to
 --out (build/bench).
 """
 import argparse
+import fcntl
 import json
 import os
 import shlex
@@ -86,13 +87,24 @@ def run_site(a, progress, site, record_layer, extra, in_vm=False):
         cmd = measure_cmd(a, site, record_layer, "/tmp/ktla-bench-" + site, extra=extra)
         vm = [os.path.join(TOP, "tests/vm/run-in-vm"), "--kernel", a.kernel, "--cache", a.vm_cache,
               "--timeout", str(a.vm_timeout), "--"]
+        lock = None
         if a.vm_lock:
+            # Held by this process (and inherited by the VM runner) for the whole VM run.
             progress.show(site, f"waiting for the VM lock {a.vm_lock}")
-            vm = ["flock", a.vm_lock] + vm
+            lock = open(a.vm_lock, "a")
+            t = time.monotonic()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            a.waited += time.monotonic() - t
+        t = time.monotonic()
         status, result = stream(vm + cmd, site, progress, log)
+        a.parts[site] = time.monotonic() - t
+        if lock:
+            lock.close()
     else:
+        t = time.monotonic()
         status, result = stream(measure_cmd(a, site, record_layer, os.path.join(a.out, "work-" + site),
                                             extra=extra), site, progress, log)
+        a.parts[site] = time.monotonic() - t
     if result is None:
         print(f"bench: the {site} measurements gave no result (status {status}); see {log}", file=sys.stderr)
         return None
@@ -111,6 +123,9 @@ def main():
     p.add_argument("--bare", required=True)
     p.add_argument("--no-vm", action="store_true")
     p.add_argument("--profile", choices=["yes", "no", "auto"], default="auto")
+    p.add_argument("--tuned", action="store_true",
+                   help="also build mbedTLS from Debian's source with Everest (bench/tuned-mbedtls) and measure "
+                        "the handshakes of both builds against nginx")
     p.add_argument("--kernel", default=os.environ.get("KTLA_VM_KERNEL", "6.12"))
     p.add_argument("--command", default="scripts/bench")
     a = p.parse_args()
@@ -121,6 +136,7 @@ def main():
     a.vm_cache = os.path.abspath(os.environ.get("KTLA_VM_CACHE", os.path.join(a.build, "vm-cache")))
     a.vm_lock = os.environ.get("KTLA_VM_LOCK")
     a.vm_timeout = 900 if a.quick else 3600
+    a.waited, a.parts = 0.0, {}
     os.makedirs(a.out, exist_ok=True)
     t0 = time.monotonic()
     progress = Progress()
@@ -141,15 +157,33 @@ def main():
                      "hs13_full,get_small,bulk_*,mem_idle"] if a.quick else \
                 ["--seconds", "5", "--rounds", "3", "--idle", "400", "--memory-rounds", "1"]
             sites.append(run_site(a, progress, "guest", "kernel", extra, in_vm=True))
+    if a.tuned:
+        builds = []
+        for variant in ("debian", "everest"):
+            progress.show("tuned", f"building mbedTLS ({variant}) and ktla against it (bench/tuned-mbedtls)")
+            r = subprocess.run([os.path.join(HERE, "tuned-mbedtls"), a.build, variant], capture_output=True,
+                               text=True)
+            if r.returncode != 0:
+                print(f"bench: bench/tuned-mbedtls {variant} failed: {r.stderr.strip()}", file=sys.stderr)
+                break
+            builds.append(f"{variant}={os.path.join(a.build, 'bench', 'ktla-' + variant)}")
+        else:
+            progress.done()
+            extra = ["--bare", a.bare, "--figures", "hs*"] + ([] if a.quick else ["--rounds", "3"])
+            for b in builds:
+                extra += ["--mbedtls-build", b]
+            sites.append(run_site(a, progress, "tuned", "user", extra))
     failed = None in sites
     sites = [s for s in sites if s]
     profile = os.path.join(a.out, "profile.json")
     want_profile = a.profile == "yes" or (a.profile == "auto" and not a.quick)
     if want_profile:
+        t = time.monotonic()
         status, _ = stream([sys.executable, os.path.join(HERE, "profile.py"), "--build", a.build, "--bare", a.bare,
                             "--work", os.path.join(a.out, "profile"), "--cert", a.cert, "--key", a.key,
                             "--connections", "20", "--record-layer", "kernel" if native else "user", "--out",
                             profile], "callgrind", progress, os.path.join(a.out, "profile.log"))
+        a.parts["callgrind"] = time.monotonic() - t
         failed |= status != 0
     elif os.path.exists(profile):
         os.unlink(profile)  # an old profile would pass for this run's
@@ -159,11 +193,13 @@ def main():
                             text=True).stdout.strip()
     subprocess.run([sys.executable, os.path.join(HERE, "report.py"), a.out] + sites +
                    (["--profile", profile] if want_profile else []) +
-                   ["--command", a.command, "--duration", f"{time.monotonic() - t0:.0f}", "--commit", commit],
+                   ["--command", a.command, "--duration", f"{time.monotonic() - t0 - a.waited:.0f}",
+                    "--parts", json.dumps({k: round(v) for k, v in a.parts.items()}), "--commit", commit],
                    check=True)
-    secs = int(time.monotonic() - t0)
+    secs = int(time.monotonic() - t0 - a.waited)
+    waited = f" (and {a.waited:.0f} s waiting for the VM lock)" if a.waited >= 1 else ""
     print(f"bench: {os.path.join(a.out, 'report.md')} (charts, results.json and logs beside it), "
-          f"{secs // 60} min {secs % 60} s")
+          f"{secs // 60} min {secs % 60} s{waited}")
     sys.exit(1 if failed else 0)
 
 
