@@ -100,7 +100,8 @@ def figures(a, servers, bench_bin):
     if not a.quick:  # in a quick run, the scaling part measures 4 clients
         figs.append(Figure("hs13_full_x4", "TLS 1.3 full handshakes/s, 4 clients", "conn/s",
                            f"4 x openssl s_time -new -tls1_3 -www {SMALL}",
-                           lambda s: clients.s_time(s, SMALL, "1.3", False, secs, clients=4), ["nginx", "ktla"]))
+                           lambda s: clients.s_time(s, SMALL, "1.3", False, secs, clients=4),
+                           ["nginx", "ktla"] + [k for k in servers if k.startswith("ktla_mbedtls_")]))
     figs.append(Figure("get_small", "keep-alive GETs/s, 1 KiB file", "req/s",
                        f"wrk -t{threads} -c8 {SMALL}",
                        lambda s: clients.wrk(s, SMALL, 8, threads, secs), data_quick))
@@ -151,6 +152,8 @@ def run_rounds(figs, servers, rounds, state, out):
 
 
 def memory_phase(servers, keys, count, rounds, state, out):
+    if not keys:
+        return
     entry = out.setdefault("mem_idle", {
         "title": f"server memory per idle keep-alive connection ({count} connections)", "unit": "bytes",
         "client": f"bench/tls_client.py idle (Python ssl), {count} connections, 1 GET each",
