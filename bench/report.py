@@ -308,6 +308,7 @@ def charts(out, sites):
         return ["gnuplot is missing: no charts (scripts/setup --bench installs it)"]
     made = []
     rows = []
+    sites = [s for s in sites if s["site"] != "tuned"]  # the same servers as the host's, beside other builds
     every = set().union(*(s["figures"] for s in sites))
     for fid in figure_order(every):
         if fid == "hs13_full_sys":
@@ -379,7 +380,7 @@ plot {cols}
     if panels:
         body = "\n".join(f"set title '{t}'\nplot {p}" for t, p in panels)
         script = f"""
-set terminal pngcairo size {520 * len(panels)},420 font 'sans,9'
+set terminal pngcairo size {520 * len(panels)},460 font 'sans,9'
 set output '{out}/throughput.png'
 set multiplot layout 1,{len(panels)}
 set logscale x 2
@@ -387,7 +388,8 @@ set xlabel 'file size (KiB)'
 set ylabel 'MB/s (wrk, 2 keep-alive connections)'
 set yrange [0:*]
 set grid
-set key top left
+set key below
+set bmargin 7
 {body}
 unset multiplot
 """
@@ -423,6 +425,7 @@ def main():
     p.add_argument("out")
     p.add_argument("sites", nargs="+")
     p.add_argument("--profile")
+    p.add_argument("--profile-everest", help="profile.py's JSON for the Everest build (--tuned)")
     p.add_argument("--command", default="scripts/bench")
     p.add_argument("--duration", type=float)
     p.add_argument("--commit", default="")
@@ -445,7 +448,7 @@ def main():
     under_load = peak > 0.5
     v = host["versions"]
     md = [f"# ktla-serve against nginx: benchmark report\n",
-          f"`{a.command}`, {time.strftime('%Y-%m-%d %H:%M %Z')}"
+          f"`{a.command}`, started {host.get('started', time.strftime('%Y-%m-%d %H:%M:%S %Z'))}"
           + (f", commit {a.commit}" if a.commit else "")
           + (f", {a.duration / 60:.1f} minutes" if a.duration else "")
           + (" (" + ", ".join(f"{k} {v // 60}:{v % 60:02d}" for k, v in json.loads(a.parts).items()) + ")"
@@ -496,6 +499,12 @@ def main():
     prof = profile_section(profile)
     if prof:
         md.append(prof)
+    if a.profile_everest and os.path.exists(a.profile_everest):
+        with open(a.profile_everest) as f:
+            ev = json.load(f)
+        short_md = ev["markdown"].split("\nOne connection in the bare server")[0].split("\n", 1)[1]
+        md.append("### The same with mbedTLS built with Everest (`--tuned`)\n")
+        md.append(short_md)
     md.append("## Which client measured what\n")
     md.append("| figure | client |\n|---|---|\n" + clients_section(sites) + "\n")
     md.append("openssl s_time, wrk and curl are OpenSSL clients; `bench/tls_client.py` is Python's ssl module "

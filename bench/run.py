@@ -176,6 +176,7 @@ def main():
     failed = None in sites
     sites = [s for s in sites if s]
     profile = os.path.join(a.out, "profile.json")
+    profile_everest = os.path.join(a.out, "profile-everest.json")
     want_profile = a.profile == "yes" or (a.profile == "auto" and not a.quick)
     if want_profile:
         t = time.monotonic()
@@ -183,16 +184,28 @@ def main():
                             "--work", os.path.join(a.out, "profile"), "--cert", a.cert, "--key", a.key,
                             "--connections", "20", "--record-layer", "kernel" if native else "user", "--out",
                             profile], "callgrind", progress, os.path.join(a.out, "profile.log"))
-        a.parts["callgrind"] = time.monotonic() - t
         failed |= status != 0
-    elif os.path.exists(profile):
-        os.unlink(profile)  # an old profile would pass for this run's
+        everest = os.path.join(a.build, "bench", "ktla-everest")
+        if a.tuned and os.path.isdir(everest):
+            status, _ = stream([sys.executable, os.path.join(HERE, "profile.py"), "--build", everest, "--bare",
+                                os.path.join(everest, "bench/bin/bare-server"), "--work",
+                                os.path.join(a.out, "profile-everest"), "--cert", a.cert, "--key", a.key,
+                                "--connections", "20", "--record-layer", "kernel" if native else "user", "--out",
+                                profile_everest], "callgrind (everest)", progress,
+                               os.path.join(a.out, "profile-everest.log"))
+            failed |= status != 0
+        a.parts["callgrind"] = time.monotonic() - t
+    for old_profile in (profile, profile_everest):
+        if not want_profile and os.path.exists(old_profile):
+            os.unlink(old_profile)  # an old profile would pass for this run's
     if not sites:
         sys.exit("bench: nothing was measured")
     commit = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip()
     subprocess.run([sys.executable, os.path.join(HERE, "report.py"), a.out] + sites +
                    (["--profile", profile] if want_profile else []) +
+                   (["--profile-everest", profile_everest] if want_profile and os.path.exists(profile_everest)
+                    else []) +
                    ["--command", a.command, "--duration", f"{time.monotonic() - t0 - a.waited:.0f}",
                     "--parts", json.dumps({k: round(v) for k, v in a.parts.items()}), "--commit", commit],
                    check=True)
