@@ -190,6 +190,10 @@ def checks(site):
             notes.append(f"ktla-bench's own record layer: kernel on {sum(s['client_kernel'] for s in kb)} "
                          f"connections, user space on {sum(s['client_user'] for s in kb)}.")
     mem = figs.get("mem_idle", {}).get("samples", {})
+    if mem:
+        notes.append("memory: RSS growth of the server's processes while the idle connections are held, after a "
+                     "warm-up of 20; nginx allocates its connection table (2,048 slots per worker) at start, so "
+                     "its growth leaves that out; kernel memory (socket buffers, kTLS state) is not in RSS.")
     for key, ss in mem.items():
         slab = median([s["slab_per_conn"] for s in ss])
         notes.append(f"memory, {site['servers'][key]}: RSS {fmt(median([s['rss_before'] for s in ss]), 'bytes')} "
@@ -465,6 +469,8 @@ def main():
           f"{v['mbedtls']}, and on the host the bare mbedTLS server `bench/bare-server.c` (mbedTLS alone, "
           "configured like ktla: the bound ktla's handshake can reach). Same ECDSA P-256 certificate, same files, "
           "same clients, the same cipher suite (checked below); each server's worker count = CPUs. "
+          "Every handshake figure is a new connection with one GET of a 1 KiB file (`s_time -www`, so that "
+          "TLS 1.3 tickets arrive and can be resumed). "
           f"Each figure: the median of {host['settings']['rounds']} rounds, with the lowest and highest in small "
           "print; the servers' order alternates between rounds. Ratios are ktla-serve / nginx (median of the "
           "per-round ratios); \"ahead\" says who is better by more than 5 %.\n"]
