@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bare-server.c - the mbedTLS bound for scripts/bench: a TLS server on
  * mbedTLS 3.6 alone, with nothing of ktla in it.  It is a yardstick, not part

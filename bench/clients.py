@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """bench/clients.py: the clients scripts/bench drives, each returning one sample.
 
 A sample is a dict with "value" (the figure) and what else was seen: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/measure.py: one site's measurements for scripts/bench (the host, the test VM, or a kTLS machine).
 
 Starts the servers side by side (nginx + OpenSSL, ktla-serve and, for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/profile.py: where a TLS handshake spends its CPU in ktla-serve, against bare mbedTLS.
 
   profile.py --build DIR --bare BINARY --work DIR --cert FILE --key FILE [--connections N] [--out JSON]

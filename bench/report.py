@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/report.py: build/bench/report.md, results.json and the PNG charts from the sites' raw JSON.
 
   report.py OUT_DIR SITE_JSON... [--profile PROFILE_JSON] [--command TEXT] [--duration SECONDS]

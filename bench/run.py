@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/run.py: the whole benchmark run behind scripts/bench (which installs and builds first).
 
 Where this kernel takes TLS keys (ktla-probe --strict), every figure is measured

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """bench/servers.py: the servers scripts/bench compares, as processes it starts, reads and stops.
 
 Every server serves the same directory with the same certificate on 127.0.0.1,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/tls_client.py: the benchmark's Python client (Python's ssl module, i.e. OpenSSL).
 
 Two jobs that openssl s_time, wrk and curl cannot do:

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/wrk-report.lua: wrk's totals as one line of JSON for scripts/bench.
 -- bytes counts what was read as it arrived (also of responses cut off by the end of the run).
 done = function(summary, latency, requests)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * epoll-server - many TLS connections at once on one thread: ktla on
  * non-blocking sockets, driven by epoll.
@@ -212,8 +213,10 @@ int main(int argc, char **argv)
     printf("listening on 127.0.0.1:%s\n", argv[3]);
     /*
      * A real server would also time out silent clients: the handshake timeout
-     * (ktla_config_set_handshake_timeout) is only checked when ktla_accept()
-     * runs, and a client that sends nothing never wakes epoll.
+     * (ktla_config_set_handshake_timeout) is only charged when ktla_accept()
+     * runs, and a client that sends nothing never wakes epoll.  Set a timer to
+     * ktla_get_handshake_time_left() after each WANT and call ktla_accept()
+     * when it fires (see ktla_accept(3)); ktla-serve does.
      */
     for (;;) {
         struct epoll_event events[64];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla.h - the whole public contract of libktla ("kernel TLS accept").
  *
@@ -167,7 +168,9 @@ struct ktla_session_keys {
  * suite cannot be offloaded or the kernel refused the ULP (the socket is
  * untouched: go on in user space); KTLA_E_SYSCALL with errno kept and why
  * filled when the kernel refused a key after the ULP was attached (the
- * connection is unusable); KTLA_E_INVAL.  why may be NULL.
+ * connection is unusable); KTLA_E_INVAL (also for a TLS 1.2 sequence number
+ * of 0, the Finished message's: its nonce would be used again).  why may be
+ * NULL.
  */
 KTLA_EXPORT int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *keys, char *why,
                                   size_t why_size);
@@ -233,15 +236,36 @@ KTLA_EXPORT int ktla_config_set_groups(ktla_config *cfg, const enum ktla_group *
  * ticket is good for (default 7200 s); the ticket key rotates every
  * lifetime_s.  With ktla_config_set_ticket_key_file() the key comes from a
  * file of exactly 36 random bytes instead (4 name the key, 32 are the
- * AES-256-GCM key), so that servers sharing the file
- * resume each other's sessions.  The file's key serves for lifetime_s from
- * the first connection; then a random key takes over, so a fleet rebuilds
- * its configs (re-reading a new file) at least that often.
+ * AES-256-GCM key), so that servers sharing the file (and the same client
+ * authentication: the key is bound to it) resume each other's sessions.
+ * The file must be private to its owner (chmod 600): one that group or
+ * others may access is refused (KTLA_E_PARSE).  The file's key serves for
+ * lifetime_s from the first connection; then a random key takes over, so a
+ * fleet rebuilds its configs (re-reading a new file) at least that often.
  */
 KTLA_EXPORT int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s);
 KTLA_EXPORT int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path);
 
-/* Client certificates: none (default), requested, or required, verified against ca_path (PEM). */
+/*
+ * TLS 1.3 resumption without a fresh (EC)DHE exchange (the psk_ke mode of
+ * RFC 8446 4.2.9).  Off by default: every resumed TLS 1.3 session then runs
+ * (EC)DHE (psk_dhe_ke), so a ticket key that leaks later does not expose it
+ * (forward secrecy).  allowed 1 permits psk_ke for clients that ask for it
+ * alone: cheaper, without that protection.
+ */
+KTLA_EXPORT int ktla_config_set_psk_ke(ktla_config *cfg, int allowed);
+
+/*
+ * Client certificates: none (default), requested, or required, verified
+ * against ca_path (PEM).  REQUIRED holds on resumed sessions too: a
+ * handshake never completes without a client certificate that verified
+ * against this CA.  A ticket that cannot prove one is refused and the client
+ * gets a full handshake with CertificateRequest instead: every TLS 1.3 ticket
+ * (mbedTLS puts no certificate in them; a REQUIRED server issues none), a
+ * TLS 1.2 ticket without a verified certificate, and any ticket from a
+ * server with another CA or mode (the ticket key is bound to both; see
+ * ktla_config_set_client_auth(3)).
+ */
 enum ktla_client_auth {
     KTLA_CLIENT_AUTH_NONE = 0,
     KTLA_CLIENT_AUTH_OPTIONAL,
@@ -250,9 +274,20 @@ enum ktla_client_auth {
 KTLA_EXPORT int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path);
 
 /*
- * The longest a handshake may take, in milliseconds, from the first
- * ktla_accept() call; 0 (default) for no limit.  A blocking accept gives up
- * after it; a non-blocking one fails on the first call after it.
+ * How long, in milliseconds, a handshake may wait for the client; 0
+ * (default) for no limit.  It is a budget of the client's silence, not of
+ * the handshake's length: ktla adds up the time the handshake waits for the
+ * client (for bytes it has not sent, or to take ours when it is not reading)
+ * and fails the handshake (KTLA_ERROR_SYSCALL, ETIMEDOUT) once that reaches
+ * timeout_ms.  The server's own work, and its delay in calling ktla_accept()
+ * again once the client's bytes are there, do not count: on a socket given
+ * with ktla_set_fd() a wait for the client's bytes ends when they arrived,
+ * as the kernel reports (TCP_INFO).  A wait to write, and any wait with
+ * caller-moved I/O (ktla_set_io()), counts whole, until the next call.  A
+ * blocking ktla_accept() never waits longer than the budget left (every
+ * send and receive is bounded, whatever the client does); a non-blocking
+ * one fails on the first call after the budget is spent: see
+ * ktla_get_handshake_time_left().  Any value up to UINT_MAX is honoured.
  */
 KTLA_EXPORT int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned timeout_ms);
 
@@ -266,6 +301,13 @@ KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_poli
 
 /* The reason for the last failed call on cfg, or "" (owned by cfg). */
 KTLA_EXPORT const char *ktla_config_error(const ktla_config *cfg);
+
+/*
+ * What the configuration should not be, though no call failed: one line per
+ * warning, such as a private key file every user can read; "" when none
+ * (owned by cfg; kept until it is freed).  Tools print it at start-up.
+ */
+KTLA_EXPORT const char *ktla_config_warning(const ktla_config *cfg);
 
 /* ------------------------------------------------------------------ */
 /* Connections                                                         */
@@ -316,6 +358,17 @@ KTLA_EXPORT int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn 
  */
 KTLA_EXPORT int ktla_accept(ktla_conn *conn);
 
+/*
+ * During a handshake with a timeout: how many milliseconds of the client's
+ * silence are left, counting a wait in progress as silence so far.  After
+ * ktla_accept() returned WANT_READ or WANT_WRITE, an event loop sets its
+ * timer to this and calls ktla_accept() again when it fires, event or not:
+ * that call goes on if the client's bytes came, and fails with ETIMEDOUT if
+ * the client stayed silent.  0 when the budget is spent; -1 without a
+ * timeout, before the first ktla_accept() and after the handshake.
+ */
+KTLA_EXPORT long long ktla_get_handshake_time_left(const ktla_conn *conn);
+
 /* What a return value ret of ktla_accept/read/write/sendfile/shutdown means. */
 enum ktla_error {
     KTLA_ERROR_NONE = 0,     /* it succeeded */
@@ -336,7 +389,8 @@ KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 /*
  * The TLS alert description of the last failure, -1 if none: the alert
  * received, or the one the protocol calls for, which ktla sends when it
- * still can (on kTLS after a bad record, only if the kernel lets it out).
+ * still can (on kTLS after a bad record too: the kernel then refuses to send
+ * until the error it keeps on the socket is taken, and ktla takes it).
  */
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert_select.c - which certificates a handshake may use, by the client's SNI.
  *
@@ -55,8 +56,9 @@ int ktla__cert_select_sni(void *p, mbedtls_ssl_context *ssl, const unsigned char
         return 0;
     memcpy(host, name, len);
     host[len] = '\0';
-    if (conn && conn->sni == NULL)
-        conn->sni = strdup(host);
+    /* Out of memory: fail the handshake rather than report no SNI for a client that sent one. */
+    if (conn && conn->sni == NULL && (conn->sni = strdup(host)) == NULL)
+        return -1;
     for (size_t i = 0; i < cfg->n_certs; i++)
         if (cert_matches(&cfg->certs[i].chain, host, len) &&
             mbedtls_ssl_set_hs_own_cert(ssl, &cfg->certs[i].chain, &cfg->certs[i].key) != 0)

@@ -1,15 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - ktla_config: life cycle and setters.  Building the mbedTLS side is config_freeze.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <mbedtls/error.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/psa_util.h>
 #include <mbedtls/platform_util.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <psa/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_internal.h"
 
@@ -78,6 +84,11 @@ void ktla_config_free(ktla_config *cfg)
 const char *ktla_config_error(const ktla_config *cfg)
 {
     return cfg ? cfg->error : "no configuration";
+}
+
+const char *ktla_config_warning(const ktla_config *cfg)
+{
+    return cfg ? cfg->warning : "";
 }
 
 /* Every setter starts here: a frozen config is shared by threads and must not change. */
@@ -176,27 +187,91 @@ int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t cha
     return rc;
 }
 
-/* The whole file plus a terminating NUL (what the PEM parser wants); NULL if unreadable or huge. */
-static unsigned char *load_file(const char *path, size_t *len)
+#define MAX_PEM_FILE (1L << 24)
+
+/*
+ * Key files are read with open/read into memory the caller wipes, not with
+ * stdio, whose buffer would keep a copy of the key in freed memory.
+ */
+
+/* An open regular file, its metadata in *st; -1 with errno set otherwise. */
+static int open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), err = 0;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0)
+        err = errno;
+    else if (!S_ISREG(st->st_mode))
+        err = EINVAL;
+    if (err != 0) {
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+/* Read up to cap bytes; *len what came.  0, or an errno. */
+static int read_up_to(int fd, unsigned char *buf, size_t cap, size_t *len)
+{
+    *len = 0;
+    while (*len < cap) {
+        ssize_t n = read(fd, buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno;
+        if (n == 0)
+            break;
+        *len += (size_t)n;
+    }
+    return 0;
+}
+
+/*
+ * The whole file plus a terminating NUL (what the PEM parser wants), in a
+ * buffer the caller wipes and frees; NULL if unreadable or huge.
+ */
+static unsigned char *load_file(const char *path, size_t *len, struct stat *st)
 {
     unsigned char *buf = NULL;
-    FILE *f = fopen(path, "rbe");
-    long size;
+    size_t size, got;
+    int fd = open_regular(path, st);
 
-    if (f == NULL)
+    if (fd < 0)
         return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && size < (1L << 24) && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)size + 1)) != NULL) {
-        if (fread(buf, 1, (size_t)size, f) == (size_t)size) {
-            buf[size] = '\0';
-            *len = (size_t)size + 1;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
+    if (st->st_size < MAX_PEM_FILE) {
+        size = (size_t)st->st_size;
+        buf = malloc(size + 2); /* one byte more than the size shows a file that grew; then the NUL */
     }
-    fclose(f);
+    if (buf && (read_up_to(fd, buf, size + 1, &got) != 0 || got != size)) {
+        mbedtls_platform_zeroize(buf, size + 2);
+        free(buf);
+        buf = NULL;
+    }
+    close(fd);
+    if (buf) {
+        buf[size] = '\0';
+        *len = size + 1;
+    }
     return buf;
+}
+
+/* Keep a warning (one line each) for ktla_config_warning(): something that did not stop the call. */
+static void config_warn(ktla_config *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void config_warn(ktla_config *cfg, const char *fmt, ...)
+{
+    size_t used = strlen(cfg->warning);
+    va_list ap;
+
+    if (used > 0 && used + 1 < sizeof cfg->warning)
+        cfg->warning[used++] = '\n';
+    va_start(ap, fmt);
+    vsnprintf(cfg->warning + used, sizeof cfg->warning - used, fmt, ap);
+    va_end(ap);
 }
 
 int ktla_config_add_cert_file(ktla_config *cfg, const char *chain_path, const char *key_path,
@@ -204,6 +279,7 @@ int ktla_config_add_cert_file(ktla_config *cfg, const char *chain_path, const ch
 {
     unsigned char *chain = NULL, *key = NULL;
     size_t chain_len, key_len;
+    struct stat st;
     int rc = writable(cfg);
 
     if (rc != 0)
@@ -212,15 +288,19 @@ int ktla_config_add_cert_file(ktla_config *cfg, const char *chain_path, const ch
         return ktla__config_fail(cfg, KTLA_E_INVAL, "certificate and key paths are both needed");
     if (cfg->n_certs == KTLA__MAX_CERTS)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "at most %d certificates", KTLA__MAX_CERTS);
-    chain = load_file(chain_path, &chain_len);
+    chain = load_file(chain_path, &chain_len, &st);
     if (chain == NULL)
         return ktla__config_fail(cfg, KTLA_E_CERT, "%s: cannot read the file", chain_path);
-    key = load_file(key_path, &key_len);
+    key = load_file(key_path, &key_len, &st);
     if (key == NULL) {
         free(chain);
         return ktla__config_fail(cfg, KTLA_E_CERT, "%s: cannot read the file", key_path);
     }
     rc = add_cert(cfg, chain, chain_len, key, key_len, key_password, chain_path);
+    /* Not refused (a shared test key, a read-only mount may want it so), but worth saying. */
+    if (rc == 0 && (st.st_mode & S_IROTH))
+        config_warn(cfg, "%s: the private key file can be read by every user (mode %04o): chmod o-r %s", key_path,
+                    (unsigned)(st.st_mode & 07777), key_path);
     free(chain);
     mbedtls_platform_zeroize(key, key_len);
     free(key);
@@ -324,19 +404,32 @@ int ktla_config_set_tickets(ktla_config *cfg, int enabled, unsigned lifetime_s)
 int ktla_config_set_ticket_key_file(ktla_config *cfg, const char *path)
 {
     unsigned char buf[KTLA__TICKET_KEY_FILE_LEN + 1];
-    size_t n;
-    FILE *f;
-    int rc = writable(cfg);
+    struct stat st;
+    size_t n = 0;
+    int fd, err, rc = writable(cfg);
 
     if (rc != 0)
         return rc;
     if (path == NULL)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "no ticket key file named");
-    f = fopen(path, "rbe");
-    if (f == NULL)
-        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: cannot open the ticket key file", path);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
+    fd = open_regular(path, &st);
+    err = fd < 0 ? errno : read_up_to(fd, buf, sizeof buf, &n);
+    if (fd >= 0)
+        close(fd);
+    if (err != 0) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        if (err == ENOMEM)
+            return KTLA_E_NOMEM;
+        return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: cannot read the ticket key file (%s)", path, strerror(err));
+    }
+    /* As OpenSSH does for private keys: a key others can read (or replace) protects nothing. */
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return ktla__config_fail(cfg, KTLA_E_PARSE,
+                                 "%s: the ticket key file is open to group or others (mode %04o): make it readable by "
+                                 "its owner only, with chmod 600 %s",
+                                 path, (unsigned)(st.st_mode & 07777), path);
+    }
     if (n != KTLA__TICKET_KEY_FILE_LEN) {
         mbedtls_platform_zeroize(buf, sizeof buf);
         return ktla__config_fail(cfg, KTLA_E_PARSE, "%s: a ticket key file holds exactly %d random bytes", path,
@@ -377,6 +470,15 @@ int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, co
     cfg->client_ca = ca;
     cfg->client_auth = mode;
     return 0;
+}
+
+int ktla_config_set_psk_ke(ktla_config *cfg, int allowed)
+{
+    int rc = writable(cfg);
+
+    if (rc == 0)
+        cfg->psk_ke_allowed = allowed != 0;
+    return rc;
 }
 
 int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned timeout_ms)

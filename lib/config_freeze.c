@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_freeze.c - turn a ktla_config into the one mbedTLS configuration
  * all its connections share.  Runs once, on the first ktla_conn_new().
@@ -6,7 +7,6 @@
 
 #include <mbedtls/platform_util.h>
 #include <mbedtls/psa_util.h>
-#include <mbedtls/ssl_ticket.h>
 
 #include "config_internal.h"
 #include "keys.h"
@@ -35,43 +35,6 @@ static void build_suite_list(ktla_config *cfg)
                 cfg->ciphersuites[n++] = *id;
         }
     cfg->ciphersuites[n] = 0;
-}
-
-/*
- * mbedTLS has no public "was this session resumed" query.  Sessions resume
- * only through tickets here (no session cache), so a ticket that parses is a
- * resumption; the ticket callback has no connection argument, so the
- * connection in the middle of its handshake on this thread is told.
- */
-static int parse_ticket(void *ctx, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
-{
-    int rc = mbedtls_ssl_ticket_parse(ctx, session, buf, len);
-
-    if (rc == 0)
-        ktla__handshake_ticket_accepted();
-    return rc;
-}
-
-static int setup_tickets(ktla_config *cfg)
-{
-    int rc;
-
-    if (!cfg->tickets) {
-        mbedtls_ssl_conf_session_tickets(&cfg->ssl, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
-        mbedtls_ssl_conf_new_session_tickets(&cfg->ssl, 0);
-        return 0;
-    }
-    rc = mbedtls_ssl_ticket_setup(&cfg->ticket_ctx, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE,
-                                  MBEDTLS_CIPHER_AES_256_GCM, cfg->ticket_lifetime_s);
-    if (rc == 0 && cfg->ticket_key_from_file)
-        rc = mbedtls_ssl_ticket_rotate(&cfg->ticket_ctx, cfg->ticket_key, 4, cfg->ticket_key + 4, 32,
-                                       cfg->ticket_lifetime_s);
-    if (rc != 0)
-        return ktla__config_fail(cfg, KTLA_E_CONFIG, "session tickets could not be set up (mbedTLS -0x%04x)", -rc);
-    mbedtls_ssl_conf_session_tickets_cb(&cfg->ssl, mbedtls_ssl_ticket_write, parse_ticket,
-                                        &cfg->ticket_ctx);
-    mbedtls_ssl_conf_new_session_tickets(&cfg->ssl, 1);
-    return 0;
 }
 
 static int build(ktla_config *cfg)
@@ -111,7 +74,7 @@ static int build(ktla_config *cfg)
     mbedtls_ssl_conf_authmode(&cfg->ssl, authmodes[cfg->client_auth]);
     if (cfg->client_auth != KTLA_CLIENT_AUTH_NONE)
         mbedtls_ssl_conf_ca_chain(&cfg->ssl, &cfg->client_ca, NULL);
-    return setup_tickets(cfg);
+    return ktla__config_setup_tickets(cfg);
 }
 
 /* A failed build leaves nothing behind, so that fixing the config and retrying starts clean. */

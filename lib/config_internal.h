@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_internal.h - the inside of a ktla_config (internal).
  *
@@ -41,6 +42,7 @@ struct ktla_config {
     unsigned ticket_lifetime_s;
     unsigned char ticket_key[KTLA__TICKET_KEY_FILE_LEN];
     int ticket_key_from_file;
+    int psk_ke_allowed; /* TLS 1.3 resumption without (EC)DHE */
     enum ktla_client_auth client_auth;
     mbedtls_x509_crt client_ca;
     unsigned handshake_timeout_ms;
@@ -54,6 +56,7 @@ struct ktla_config {
     int ciphersuites[2 * KTLA_CIPHER_COUNT + 8]; /* 0-terminated */
 
     char error[256];
+    char warning[512]; /* ktla_config_warning(): one line each, kept until the config is freed */
 };
 
 /* Build the shared mbedTLS configuration once; 0 or a KTLA_E_* code. */
@@ -65,7 +68,16 @@ int ktla__config_fail(ktla_config *cfg, int err, const char *fmt, ...) __attribu
 /* The SNI callback: picks the certificates whose names match the client's SNI. */
 int ktla__cert_select_sni(void *cfg, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len);
 
+/*
+ * config_tickets.c: session tickets (or none) in cfg->ssl: the key, bound
+ * to the client-auth policy, and which tickets may resume.  0 or a KTLA_E_*.
+ */
+int ktla__config_setup_tickets(ktla_config *cfg);
+
 /* conn.c: the connection handshaking on this thread accepted a session ticket. */
 void ktla__handshake_ticket_accepted(void);
+
+/* conn.c: the TLS version (0x0303, 0x0304) the handshake on this thread negotiates; 0 if none yet. */
+int ktla__handshake_tls_version(void);
 
 #endif

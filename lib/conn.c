@@ -1,13 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn.c - ktla_conn life cycle and ktla_accept(): the handshake driver. */
 #include "config.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conn_internal.h"
+#include "deadline.h"
+#include "transport.h"
 
 int ktla_conn_new(ktla_config *cfg, ktla_conn **out)
 {
@@ -62,21 +64,6 @@ void ktla_conn_free(ktla_conn *conn)
     free(conn);
 }
 
-size_t ktla__conn_memory(const ktla_conn *conn)
-{
-    const void *blocks[] = {conn, conn->secrets, conn->rekey, conn->alpn, conn->sni, conn->peer_cert,
-                            conn->offload_reason[0], conn->offload_reason[1], conn->reason};
-    size_t total = 0;
-
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (blocks[i])
-            total += malloc_usable_size((void *)(uintptr_t)blocks[i]);
-    /* The mbedTLS context owns many blocks; count at least its structure. */
-    if (conn->ssl)
-        total += sizeof *conn->ssl;
-    return total;
-}
-
 int ktla_set_fd(ktla_conn *conn, int fd)
 {
     if (conn == NULL || fd < 0)
@@ -122,8 +109,7 @@ static int start_handshake(ktla_conn *conn)
     /* Secrets are only stored here; nothing is installed before the handshake has verified Finished. */
     mbedtls_ssl_set_export_keys_cb(conn->ssl, ktla__export_keys, conn);
     ktla__transport_attach(conn);
-    if (conn->cfg->handshake_timeout_ms)
-        conn->deadline_ms = ktla__now_ms() + conn->cfg->handshake_timeout_ms;
+    ktla__silence_init(conn, conn->cfg->handshake_timeout_ms);
     conn->state = KTLA__HANDSHAKE;
     return 0;
 }
@@ -135,6 +121,11 @@ void ktla__handshake_ticket_accepted(void)
 {
     if (handshaking)
         handshaking->resumed = 1;
+}
+
+int ktla__handshake_tls_version(void)
+{
+    return handshaking && handshaking->ssl ? (int)mbedtls_ssl_get_version_number(handshaking->ssl) : 0;
 }
 
 int ktla_accept(ktla_conn *conn)
@@ -156,17 +147,28 @@ int ktla_accept(ktla_conn *conn)
         break;
     }
     conn->last_error = KTLA_ERROR_NONE;
-    if (conn->deadline_ms && ktla__now_ms() >= conn->deadline_ms) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1, "handshake timed out after %u ms",
-                        conn->cfg->handshake_timeout_ms);
-        return -1;
-    }
+    /* Back after WANT_READ/WANT_WRITE: charge what the client's silence cost meanwhile. */
+    ktla__silence_end(conn);
+    if (ktla__silence_exhausted(conn))
+        return ktla__fail_from_mbedtls(conn, KTLA__ERR_TIMEOUT, "during the handshake");
     handshaking = conn;
     rc = mbedtls_ssl_handshake(conn->ssl);
     handshaking = NULL;
+    if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+        ktla__silence_begin(conn, rc == MBEDTLS_ERR_SSL_WANT_READ ? KTLA__WAIT_READ : KTLA__WAIT_WRITE);
     if (rc != 0)
         return ktla__fail_from_mbedtls(conn, rc, "during the handshake");
     return ktla__handoff(conn);
+}
+
+long long ktla_get_handshake_time_left(const ktla_conn *conn)
+{
+    uint64_t left;
+
+    if (conn == NULL || conn->state != KTLA__HANDSHAKE || conn->silence.budget_ms == 0)
+        return -1;
+    left = ktla__silence_left(conn);
+    return (long long)left;
 }
 
 enum ktla_error ktla_get_error(const ktla_conn *conn, long ret)
@@ -182,7 +184,12 @@ enum ktla_error ktla_get_error(const ktla_conn *conn, long ret)
 
 const char *ktla_get_reason(const ktla_conn *conn)
 {
-    return conn && conn->reason ? conn->reason : "";
+    if (conn == NULL)
+        return "";
+    /* A failure whose sentence could not be allocated still says something. */
+    if (conn->reason == NULL && conn->last_error != KTLA_ERROR_NONE)
+        return "out of memory (the reason could not be recorded)";
+    return conn->reason ? conn->reason : "";
 }
 
 int ktla_get_errno(const ktla_conn *conn)

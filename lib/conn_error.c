@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn_error.c - how failures are recorded on a connection, and mbedTLS errors mapped to them. */
 #define _GNU_SOURCE
 #include "config.h"
@@ -5,7 +6,6 @@
 #include <errno.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
-#include <mbedtls/x509.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ uint64_t ktla__now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
     char *s = NULL;
 
@@ -72,51 +72,11 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why)
     return -1;
 }
 
-/* The alert RFC 8446 6.2 / RFC 5246 7.2.2 asks for, for mbedTLS's protocol errors. */
-static int alert_for(int rc)
-{
-    switch (rc) {
-    case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
-        return MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
-    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
-        return MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION;
-    case MBEDTLS_ERR_SSL_DECODE_ERROR:
-        return MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR;
-    case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE:
-        return MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE;
-    case MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER:
-        return MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER;
-    case MBEDTLS_ERR_SSL_BAD_CERTIFICATE:
-        return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
-    case MBEDTLS_ERR_SSL_INVALID_MAC:
-        return MBEDTLS_SSL_ALERT_MSG_BAD_RECORD_MAC;
-    case MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION:
-        return MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_EXT;
-    case MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL:
-        return MBEDTLS_SSL_ALERT_MSG_NO_APPLICATION_PROTOCOL;
-    case MBEDTLS_ERR_SSL_INVALID_RECORD:
-        return MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR;
-    case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
-        return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
-    default:
-        return -1;
-    }
-}
-
-/*
- * The alert mbedTLS sent: it records the ones it queued itself (never 0,
- * close_notify, for a fatal one); for the rest, what the protocol asks for.
- */
-static int alert_sent(const ktla_conn *conn, int rc)
-{
-    if (conn->ssl && conn->ssl->MBEDTLS_PRIVATE(alert_type) != 0)
-        return conn->ssl->MBEDTLS_PRIVATE(alert_type);
-    return alert_for(rc);
-}
-
 int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
 {
+    const char *why;
     char msg[128];
+    int alert;
 
     switch (rc) {
     case MBEDTLS_ERR_SSL_WANT_READ:
@@ -129,11 +89,10 @@ int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
         ktla__conn_fail(conn, KTLA_ERROR_ZERO_RETURN, 0, MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY,
                         "the peer closed the connection with close_notify %s", during);
         return 0;
-    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: {
-        int alert = conn->ssl ? conn->ssl->MBEDTLS_PRIVATE(in_msg)[1] : -1;
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+        alert = conn->ssl ? conn->ssl->MBEDTLS_PRIVATE(in_msg)[1] : -1;
         ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "the peer sent fatal alert %d %s", alert, during);
         return 0;
-    }
     case MBEDTLS_ERR_SSL_CONN_EOF:
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1, "the peer closed the connection %s", during);
         return -1;
@@ -146,17 +105,21 @@ int ktla__fail_from_mbedtls(ktla_conn *conn, int rc, const char *during)
         return -1;
     }
     case KTLA__ERR_TIMEOUT:
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1, "handshake timed out after %u ms",
-                        conn->cfg->handshake_timeout_ms);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ETIMEDOUT, -1,
+                        "handshake timed out: the client kept the handshake waiting for %llu ms in all (timeout %u ms)",
+                        (unsigned long long)conn->silence.spent_ms, conn->cfg->handshake_timeout_ms);
         return -1;
     default:
         break;
     }
     mbedtls_strerror(rc, msg, sizeof msg);
+    alert = ktla__alert_for_failure(conn, rc, &why);
     if (ktla__transport_saw_http(conn))
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_sent(conn, rc),
-                        "the client spoke plain HTTP on the TLS port (%s %s)", msg, during);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "the client spoke plain HTTP on the TLS port (%s %s)", msg,
+                        during);
+    else if (why)
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "%s %s (%s)", why, during, msg);
     else
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert_sent(conn, rc), "%s %s", msg, during);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "%s %s", msg, during);
     return -1;
 }

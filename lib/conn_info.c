@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn_info.c - what a connection negotiated, and where its record layer runs. */
 #include "config.h"
 

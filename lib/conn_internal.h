@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn_internal.h - the inside of a ktla_conn (internal).
  *
@@ -31,6 +32,14 @@ struct ktla__secrets {
     size_t app_len;
 };
 
+/* The handshake timeout as a budget of the client's silence (deadline.h). */
+struct ktla__silence {
+    uint64_t budget_ms, spent_ms; /* budget 0: no timeout */
+    uint64_t since_ms;            /* when the wait in progress began */
+    uint64_t bytes_at_start;      /* TCP bytes received from the client by then */
+    uint8_t waiting, reading, have_bytes;
+};
+
 /*
  * Kept after a TLS 1.3 hand-off to the kernel, for KeyUpdate: the current
  * traffic secrets and how to derive the next ones.  Wiped on free.
@@ -38,7 +47,10 @@ struct ktla__secrets {
 struct ktla__rekey {
     unsigned char rx_secret[48], tx_secret[48];
     uint8_t secret_len;
-    uint8_t hash; /* mbedtls_md_type_t */
+    uint8_t hash;            /* mbedtls_md_type_t */
+    uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
+    uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
+    unsigned char hs[4];     /* its start: a KeyUpdate is 5 bytes, and the 5th completes it */
 };
 
 struct ktla_conn {
@@ -51,7 +63,7 @@ struct ktla_conn {
     int io_errno;                  /* of the last failed socket call */
     unsigned char first_bytes[4];  /* to recognise plain HTTP on the TLS port */
     uint8_t n_first_bytes;
-    uint64_t deadline_ms;          /* 0: none */
+    struct ktla__silence silence;  /* the handshake timeout */
     mbedtls_ssl_context *ssl;      /* only until the hand-off, or for good in user space */
     struct ktla__secrets *secrets; /* only during the handshake */
     struct ktla__rekey *rekey;     /* only on kTLS with TLS 1.3 */
@@ -89,13 +101,6 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why);
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * The user-space heap bytes this connection holds now (the connection, its
- * strings, the mbedTLS context while it lives): what an idle connection
- * costs.  For tests and diagnostics.
- */
-size_t ktla__conn_memory(const ktla_conn *conn);
-
 /* Monotonic milliseconds. */
 uint64_t ktla__now_ms(void);
 
@@ -110,7 +115,15 @@ void ktla__export_keys(void *conn, mbedtls_ssl_key_export_type type, const unsig
                        const unsigned char client_random[32], const unsigned char server_random[32],
                        mbedtls_tls_prf_types prf);
 
-/* errors.c: turn an mbedTLS error into ktla_get_error() state; returns the accept/read value (0 or -1). */
+/*
+ * conn_alert.c: the alert a failed mbedTLS call (rc) ends the connection
+ * with: the one mbedTLS sent, or else the one the RFCs call for, which is
+ * then sent (once, best effort).  *why is a better reason than mbedTLS's,
+ * or NULL.  -1 when no alert applies.
+ */
+int ktla__alert_for_failure(ktla_conn *conn, int rc, const char **why);
+
+/* conn_error.c: turn an mbedTLS error into ktla_get_error() state; returns the accept/read value (0 or -1). */
 int ktla__fail_from_mbedtls(ktla_conn *conn, int mbedtls_rc, const char *during);
 
 #endif

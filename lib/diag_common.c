@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_common.c - what the diagnostics calls share: errors, privileges, and
  * what the kernel can tell us about ULPs without netlink.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_ethtool.c - NIC TLS offload features through the "ethtool" generic
  * netlink family (Linux 5.6+, CONFIG_ETHTOOL_NETLINK): ETHTOOL_MSG_FEATURES_GET
@@ -15,6 +16,7 @@
 #include <netlink/attr.h>
 #include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -87,6 +89,28 @@ static struct nl_msg *features_request(int family, const char *ifname)
     return msg;
 }
 
+/*
+ * The "ethtool" family's id; -NLE_OBJ_NOTFOUND when this kernel has no such
+ * family, another -NLE_* when it could not be asked.  Not
+ * genl_ctrl_resolve(): it reports a failed allocation as "not found", and
+ * a lack of memory would read as a kernel without ethtool netlink.
+ */
+static int resolve_family(struct nl_sock *sk)
+{
+    struct nl_cache *families = NULL;
+    struct genl_family *f;
+    int rc = genl_ctrl_alloc_cache(sk, &families);
+
+    if (rc < 0)
+        return rc;
+    f = genl_ctrl_search_by_name(families, ETHTOOL_GENL_NAME);
+    rc = f ? (int)genl_family_get_id(f) : -NLE_OBJ_NOTFOUND;
+    if (f)
+        genl_family_put(f);
+    nl_cache_free(families);
+    return rc;
+}
+
 /* Ask for ifname's features (NULL: every device's) into c. */
 static int features_get(const char *ifname, struct netdev_ctx *c)
 {
@@ -100,13 +124,13 @@ static int features_get(const char *ifname, struct netdev_ctx *c)
     rc = genl_connect(sk);
     if (rc < 0)
         goto fail;
-    family = genl_ctrl_resolve(sk, ETHTOOL_GENL_NAME);
+    family = resolve_family(sk);
     if (family < 0) {
         rc = family;
         goto fail;
     }
     if (ifname == NULL)
-        nl_socket_disable_auto_ack(sk); /* a dump ends with NLMSG_DONE (after resolving, which waits for an ACK) */
+        nl_socket_disable_auto_ack(sk); /* a dump ends with NLMSG_DONE, no ACK */
     msg = features_request(family, ifname);
     if (msg == NULL) {
         nl_socket_free(sk);

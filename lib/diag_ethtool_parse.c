@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_ethtool_parse.c - decode ETHTOOL_MSG_FEATURES_GET_REPLY for the NIC TLS features.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_internal.h - what the diagnostics files (lib/diag_*.c) share (internal).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag_names.c - printable names and kernel-number mappings of the diagnostics. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_sock.c - TCP sockets as the kernel sees them (NETLINK_SOCK_DIAG).
  *

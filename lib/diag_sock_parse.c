@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_sock_parse.c - decode a SOCK_DIAG_BY_FAMILY reply for one TCP socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag_tls_stat.c - the kernel's global TLS counters, /proc/net/tls_stat.
  *

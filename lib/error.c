@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c - names and messages of ktla's error codes, from the one table in ktla.h. */
 #include "config.h"
 

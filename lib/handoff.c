@@ -1,11 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * handoff.c - from a finished mbedTLS handshake to the kernel's record layer.
  *
  * Every precondition is checked before the socket is touched; a "no" there
  * keeps the connection in user space, with the reason.  Attaching the ULP is
  * the last step that may fail softly: once it is attached the socket cannot
- * go back, so a kernel that then refuses the keys ends the connection
- * (fail closed: never plaintext, never a second use of a nonce).
+ * go back, so a kernel that then refuses the keys ends the connection: the
+ * socket is shut down both ways, and the peer sees it end (fail closed:
+ * never plaintext, never a second use of a nonce).
  */
 #include "config.h"
 
@@ -13,12 +15,14 @@
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "conn_internal.h"
 #include "install.h"
 #include "kernel_caps.h"
 #include "keys.h"
 #include "ktls.h"
+#include "tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
                        const unsigned char client_random[32], const unsigned char server_random[32],
@@ -62,8 +66,12 @@ static uint64_t be64(const unsigned char *p)
     return v;
 }
 
-/* Copy what the getters report before the mbedTLS context may be freed. */
-static void record_negotiated(ktla_conn *conn)
+/*
+ * Copy what the getters report before the mbedTLS context may be freed.
+ * 0, or -1 when out of memory: the connection then fails, rather than
+ * report no ALPN or no certificate for a peer that sent one.
+ */
+static int record_negotiated(ktla_conn *conn)
 {
     mbedtls_ssl_context *ssl = conn->ssl;
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
@@ -72,15 +80,16 @@ static void record_negotiated(ktla_conn *conn)
     conn->version = (enum ktla_tls_version)mbedtls_ssl_get_version_number(ssl);
     conn->suite = (uint16_t)mbedtls_ssl_get_ciphersuite_id_from_ssl(ssl);
     conn->peer_verified = peer != NULL && mbedtls_ssl_get_verify_result(ssl) == 0;
-    if (alpn)
-        conn->alpn = strdup(alpn);
+    if (alpn && (conn->alpn = strdup(alpn)) == NULL)
+        return -1;
     if (peer && peer->raw.len > 0) {
         conn->peer_cert = malloc(peer->raw.len);
-        if (conn->peer_cert) {
-            memcpy(conn->peer_cert, peer->raw.p, peer->raw.len);
-            conn->peer_cert_len = peer->raw.len;
-        }
+        if (conn->peer_cert == NULL)
+            return -1;
+        memcpy(conn->peer_cert, peer->raw.p, peer->raw.len);
+        conn->peer_cert_len = peer->raw.len;
     }
+    return 0;
 }
 
 /* Derive both directions' keys; NULL on success, else why not. */
@@ -150,16 +159,36 @@ static int stay_in_user_space(ktla_conn *conn, const char *why)
     return 1;
 }
 
+/*
+ * After a TLS 1.3 hand-off the current secrets stay for KeyUpdate.  Their
+ * room is taken before the socket is touched (0, or -1 out of memory), so
+ * that nothing can fail once the kernel has the keys.
+ */
+static int reserve_rekey(ktla_conn *conn)
+{
+    if (conn->version != KTLA_TLS_1_3)
+        return 0;
+    conn->rekey = calloc(1, sizeof *conn->rekey);
+    return conn->rekey ? 0 : -1;
+}
+
+static void drop_rekey(ktla_conn *conn)
+{
+    free(conn->rekey); /* nothing in it yet */
+    conn->rekey = NULL;
+}
+
 /* After a TLS 1.3 hand-off, keep the current secrets for KeyUpdate; everything else goes. */
 static void keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
 {
     const struct ktla__secrets *s = conn->secrets;
 
-    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof conn->rekey->rx_secret)
-        return;
-    conn->rekey = calloc(1, sizeof *conn->rekey);
     if (conn->rekey == NULL)
-        return; /* a peer KeyUpdate will then end the connection with a clear error */
+        return;
+    if (s->app_len > sizeof conn->rekey->rx_secret) {
+        drop_rekey(conn); /* a peer KeyUpdate then ends the connection with a clear error */
+        return;
+    }
     memcpy(conn->rekey->rx_secret, s->client_app, s->app_len);
     memcpy(conn->rekey->tx_secret, s->server_app, s->app_len);
     conn->rekey->secret_len = (uint8_t)s->app_len;
@@ -172,12 +201,17 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
     char why[192];
     int rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
 
-    if (rc == KTLA_E_UNSUPPORTED)
+    if (rc == KTLA_E_UNSUPPORTED) {
+        drop_rekey(conn);
         return stay_in_user_space(conn, why);
+    }
     if (rc != 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, errno, -1,
-                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is closed "
-                        "rather than sent in clear",
+        int err = errno;
+        /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
+        shutdown(conn->fd, SHUT_RDWR);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
+                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
+                        "down rather than sent in clear",
                         why);
         return -1;
     }
@@ -194,6 +228,25 @@ static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_k
     return 1;
 }
 
+/*
+ * The last line of defence for KTLA_CLIENT_AUTH_REQUIRED: mbedTLS ended the
+ * handshake without a client certificate that verified against the CA
+ * (config_tickets.c keeps resumption from doing that; this is in case some
+ * other path ever does).  Fail closed, with the alert RFC 8446 4.4.2.4 and
+ * RFC 5246 7.4.6 name, before any key reaches the kernel.
+ */
+static int refuse_unauthenticated(ktla_conn *conn)
+{
+    int alert = conn->version == KTLA_TLS_1_3 ? TLS_ALERT_CERTIFICATE_REQUIRED : TLS_ALERT_HANDSHAKE_FAILURE;
+
+    (void)mbedtls_ssl_send_alert_message(conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, (unsigned char)alert);
+    ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert,
+                    "client authentication is required, but the handshake%s ended without a client certificate that "
+                    "verified; the connection is refused",
+                    conn->resumed ? " (a resumption)" : "");
+    return -1;
+}
+
 int ktla__handoff(ktla_conn *conn)
 {
     struct ktla__traffic_keys tx, rx;
@@ -203,7 +256,12 @@ int ktla__handoff(ktla_conn *conn)
     char buf[256];
     int rc;
 
-    record_negotiated(conn);
+    if (record_negotiated(conn) != 0) {
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording what the handshake negotiated");
+        return -1;
+    }
+    if (conn->cfg->client_auth == KTLA_CLIENT_AUTH_REQUIRED && !conn->peer_verified)
+        return refuse_unauthenticated(conn);
     why = precondition(conn, &cipher, &md, buf, sizeof buf);
     if (why)
         return stay_in_user_space(conn, why);
@@ -213,6 +271,12 @@ int ktla__handoff(ktla_conn *conn)
         mbedtls_platform_zeroize(&tx, sizeof tx);
         mbedtls_platform_zeroize(&rx, sizeof rx);
         return stay_in_user_space(conn, why);
+    }
+    if (reserve_rekey(conn) != 0) {
+        mbedtls_platform_zeroize(&tx, sizeof tx);
+        mbedtls_platform_zeroize(&rx, sizeof rx);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory before handing the keys to the kernel");
+        return -1;
     }
     rc = install(conn, md, &tx, &rx);
     mbedtls_platform_zeroize(&tx, sizeof tx);

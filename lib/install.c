@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * install.c - traffic keys into the kernel: the install sequence shared with
  * the server hand-off, and ktla_install_keys() for a caller (client or
@@ -106,6 +107,19 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
     if (version != keys->version) {
         snprintf(why, why_size, "cipher suite 0x%04x is not a %s suite", (unsigned)keys->ciphersuite,
                  ktla_tls_version_name(keys->version));
+        return KTLA_E_INVAL;
+    }
+    /*
+     * TLS 1.2 record 0 under these keys is the Finished message, already
+     * sent: starting the kernel there would seal the next record with the
+     * nonce the Finished used (the explicit nonce is the sequence number for
+     * AES-GCM/CCM; ChaCha20 XORs it into the IV).
+     */
+    if (version == KTLA_TLS_1_2 && (keys->client_seq == 0 || keys->server_seq == 0)) {
+        snprintf(why, why_size,
+                 "TLS 1.2 %s is 0: record 0 is the Finished message, and starting there would reuse its nonce; "
+                 "pass the TLS library's counter after the handshake (1 or more)",
+                 keys->client_seq == 0 ? "client_seq" : "server_seq");
         return KTLA_E_INVAL;
     }
     if (ktla__kernel_refuses(version, cipher, why, why_size))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * install.h - putting both directions' keys on a socket (internal).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kernel_caps.h - what this kernel's kTLS accepts, probed once per process
  * (internal).  Lets the hand-off keep a connection in user space, with the
@@ -18,5 +19,13 @@
  * 0 when it accepted them, or when the probe could not tell.
  */
 int ktla__kernel_refuses(enum ktla_tls_version version, enum ktla_cipher cipher, char *why, size_t size);
+
+/*
+ * Forget the cached answer, so that the next hand-off probes again: for
+ * tests, which stage the kernel's answers (ktla__setsockopt) and must not
+ * leave a staged probe behind for the rest of the process.  Not while a
+ * hand-off may be running in another thread.
+ */
+void ktla__kernel_caps_reset(void);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys.c - ciphersuite mapping and traffic-key derivation for kTLS (no I/O). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * keys.h - from what mbedTLS exports to the traffic keys the kernel takes (internal).
  *

@@ -1,18 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keyupdate.c - TLS 1.3 KeyUpdate on kTLS (RFC 8446 4.6.3 and 7.2). */
 #include "config.h"
 
 #include "keyupdate.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <mbedtls/platform_util.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "keys.h"
 #include "ktls.h"
+#include "tls_wire.h"
 
-/* application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it. */
+/* next_key()'s answer when the next key could not be derived (out of memory): never an errno. */
+#define NOT_DERIVED 1
+
+/*
+ * application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it.
+ * 0, NOT_DERIVED, or the kernel's -errno.
+ */
 static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction dir)
 {
     struct ktla__rekey *rk = conn->rekey;
@@ -29,7 +36,7 @@ static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction 
         if (rc == 0)
             memcpy(secret, next, rk->secret_len);
     } else {
-        rc = -EINVAL;
+        rc = NOT_DERIVED;
     }
     mbedtls_platform_zeroize(next, sizeof next);
     mbedtls_platform_zeroize(&keys, sizeof keys);
@@ -41,6 +48,13 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
     struct utsname uts;
     char why[192];
 
+    if (err == -NOT_DERIVED) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, ENOMEM, -1,
+                        "the peer sent a TLS 1.3 KeyUpdate and the next %s key could not be derived (out of memory); "
+                        "the connection is closed",
+                        what);
+        return -1;
+    }
     if (uname(&uts) != 0)
         strcpy(uts.release, "unknown");
     ktla__ktls_reason(KTLA__STEP_KEYS, strcmp(what, "receive") == 0 ? KTLA_DIR_RX : KTLA_DIR_TX, err, why, sizeof why);
@@ -51,23 +65,34 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
     return -1;
 }
 
-/*
- * Our KeyUpdate must go out before the new transmit key is installed, and
- * there is no later call in which to finish it: on a non-blocking socket
- * with a full send buffer, wait for room (a 5-byte record; 5 s at most).
- */
-static int send_key_update(int fd)
+int ktla__keyupdate_flush(ktla_conn *conn)
 {
-    static const unsigned char key_update_not_requested[5] = {24, 0, 0, 1, 0};
+    static const unsigned char key_update_not_requested[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, 1,
+                                                                               TLS_KEY_UPDATE_NOT_REQUESTED};
+    struct ktla__rekey *rk = conn->rekey;
     int rc;
 
-    for (int waited_ms = 0;; waited_ms += 100) {
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        rc = ktla__ktls_send_control(fd, 22, key_update_not_requested, sizeof key_update_not_requested);
-        if (rc != -EAGAIN || waited_ms >= 5000)
-            return rc;
-        poll(&p, 1, 100);
+    if (rk == NULL || !rk->key_update_owed)
+        return 0;
+    /*
+     * Our KeyUpdate goes out under the old key; only then does the new one
+     * apply.  A non-blocking socket with a full send buffer gets WANT_WRITE
+     * and the KeyUpdate stays owed (a blocking one waits in sendmsg, as the
+     * caller chose).
+     */
+    rc = ktla__ktls_send_control(conn->fd, TLS_CT_HANDSHAKE, key_update_not_requested,
+                                 sizeof key_update_not_requested);
+    if (rc == -EAGAIN || rc == -EWOULDBLOCK) {
+        ktla__conn_fail(conn, KTLA_ERROR_WANT_WRITE, 0, -1,
+                        "our KeyUpdate, which the peer asked for, waits for room in the send buffer");
+        return -1;
     }
+    if (rc == 0)
+        rc = next_key(conn, rk->tx_secret, KTLA_DIR_TX);
+    if (rc != 0)
+        return fail_rekey(conn, -rc, "transmit");
+    rk->key_update_owed = 0;
+    return 0;
 }
 
 int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
@@ -83,9 +108,7 @@ int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
         return fail_rekey(conn, -rc, "receive");
     if (!update_requested)
         return 0;
-    /* Our KeyUpdate goes out under the old key; only then does the new one apply. */
-    rc = send_key_update(conn->fd);
-    if (rc == 0)
-        rc = next_key(conn, conn->rekey->tx_secret, KTLA_DIR_TX);
-    return rc == 0 ? 0 : fail_rekey(conn, -rc, "transmit");
+    /* Owed until sent: a second request before then asks for the same one KeyUpdate. */
+    conn->rekey->key_update_owed = 1;
+    return ktla__keyupdate_flush(conn);
 }

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ktls.c - crypto_info per cipher, and the only setsockopt(SOL_TLS) of the library. */
 #define _GNU_SOURCE
 #include "config.h"
 
 #include "ktls.h"
+#include "tls_wire.h"
 
 #include <errno.h>
 #include <sys/uio.h>
@@ -16,6 +18,8 @@
 #endif
 
 ktla__setsockopt_fn ktla__setsockopt = setsockopt;
+ktla__recvmsg_fn ktla__recvmsg = recvmsg;
+ktla__sendmsg_fn ktla__sendmsg = sendmsg;
 
 size_t ktla__cipher_key_len(enum ktla_cipher cipher)
 {
@@ -137,16 +141,16 @@ int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traf
     return rc;
 }
 
-long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type)
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int flags)
 {
     char control[CMSG_SPACE(sizeof(unsigned char))];
     struct iovec iov = {.iov_base = buf, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    ssize_t n = recvmsg(fd, &msg, 0);
+    ssize_t n = ktla__recvmsg(fd, &msg, flags);
 
     if (n < 0)
         return -errno;
-    *type = 23;
+    *type = TLS_CT_APPLICATION_DATA;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
         if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
             *type = *(unsigned char *)CMSG_DATA(c);
@@ -167,11 +171,28 @@ int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t
     *(unsigned char *)CMSG_DATA(c) = type;
     /* Never MSG_MORE: the kernel refuses it for control records. */
     do
-        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        n = ktla__sendmsg(fd, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
     return (size_t)n == len ? 0 : -EIO;
+}
+
+int ktla__ktls_send_alert(int fd, unsigned char level, unsigned char description)
+{
+    const unsigned char alert[TLS_ALERT_LEN] = {level, description};
+    int rc = ktla__ktls_send_control(fd, TLS_CT_ALERT, alert, sizeof alert);
+    int pending = 0;
+    socklen_t len = sizeof pending;
+
+    /*
+     * A record that failed (EBADMSG, EMSGSIZE) leaves its error on the socket,
+     * and the kernel refuses every send while it is there.  Only the receive
+     * side is dead: take the error (reading SO_ERROR clears it), then send.
+     */
+    if (rc != 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &len) == 0 && pending != 0)
+        rc = ktla__ktls_send_control(fd, TLS_CT_ALERT, alert, sizeof alert);
+    return rc;
 }
 
 static const char *errno_name(int err)

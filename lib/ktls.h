@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktls.h - the one place that talks to the kernel's TLS offload (internal).
  *
@@ -56,6 +57,17 @@ int ktla__crypto_info_build(const struct ktla__traffic_keys *keys, union ktla__c
 typedef int (*ktla__setsockopt_fn)(int fd, int level, int name, const void *value, socklen_t len);
 extern ktla__setsockopt_fn ktla__setsockopt;
 
+/*
+ * The records of a kTLS socket move through these two (recvmsg and sendmsg
+ * by default), so that tests and the fuzzer can play the kernel's side on
+ * a machine without kTLS: which record type and bytes each recvmsg()
+ * returns, and what ktla sends as control records.
+ */
+typedef ssize_t (*ktla__recvmsg_fn)(int fd, struct msghdr *msg, int flags);
+typedef ssize_t (*ktla__sendmsg_fn)(int fd, const struct msghdr *msg, int flags);
+extern ktla__recvmsg_fn ktla__recvmsg;
+extern ktla__sendmsg_fn ktla__sendmsg;
+
 /* Attach the "tls" ULP to an established TCP socket: 0 or -errno. */
 int ktla__ktls_attach_ulp(int fd);
 
@@ -63,15 +75,25 @@ int ktla__ktls_attach_ulp(int fd);
 int ktla__ktls_set_keys(int fd, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
 
 /*
- * One recvmsg() on a kTLS socket, always with a control buffer (without one
- * the kernel fails non-data records with EIO).  Returns the byte count (0 at
- * end of stream) or -errno; *type is the record's content type (23 for
- * application data, 21 alert, 22 handshake).
+ * One recvmsg() on a kTLS socket with flags (MSG_PEEK, MSG_DONTWAIT or 0),
+ * always with a control buffer (without one the kernel fails non-data
+ * records with EIO).  Returns the byte count (0 at end of stream) or
+ * -errno; *type is the record's content type (23 for application data, 21
+ * alert, 22 handshake).  One call never returns bytes of two records of
+ * different types, nor of two non-data records; a non-data record longer
+ * than len is returned in pieces, by the calls that follow.
  */
-long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type);
+long ktla__ktls_recv(int fd, void *buf, size_t len, unsigned char *type, int flags);
 
-/* Send one record of a non-data content type (alert, handshake): 0 or -errno. */
+/* Send one record of a non-data content type (alert, handshake): 0 or -errno (-EAGAIN when it would block). */
 int ktla__ktls_send_control(int fd, unsigned char type, const void *data, size_t len);
+
+/*
+ * Send an alert record, also after a received record failed: then the
+ * kernel keeps the error on the socket and refuses sends until it is
+ * taken (SO_ERROR), which this does.  0 or -errno.
+ */
+int ktla__ktls_send_alert(int fd, unsigned char level, unsigned char description);
 
 /*
  * A sentence a person can act on for a failed step, e.g. "TLS ULP not

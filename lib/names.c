@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* names.c - printable names of versions and ciphers. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe.c - what this kernel's TLS offload accepts, found by trying it.
  *
@@ -65,19 +66,51 @@ static int loopback_open(struct loopback *lb)
     return 0;
 }
 
+/*
+ * How many connections from others the probe throws away while waiting for
+ * its own: any local user can connect to the loopback listener, and one that
+ * won the race would otherwise be probed in place of ours (a socket it then
+ * closes reads as "ULP refused" for the life of the process).  Past this
+ * many, the probe gives up rather than answer from someone else's socket.
+ */
+#define MAX_FOREIGN_CONNECTIONS 64
+
+static int same_endpoint(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+    return a->sin_family == b->sin_family && a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+/* Accept the connection whose peer is exactly `own` (address and port); close any other. */
+static int accept_own(const struct loopback *lb, const struct sockaddr_in *own)
+{
+    for (int foreign = 0; foreign <= MAX_FOREIGN_CONNECTIONS; foreign++) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        int fd = accept4(lb->listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return -1;
+        }
+        if (len == sizeof peer && same_endpoint(&peer, own))
+            return fd;
+        close(fd);
+    }
+    errno = ECONNREFUSED;
+    return -1;
+}
+
 static int loopback_pair(const struct loopback *lb, int *client, int *server)
 {
+    struct sockaddr_in own;
+    socklen_t len = sizeof own;
+
     *client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (*client < 0)
         return -1;
-    if (connect(*client, (const struct sockaddr *)&lb->addr, sizeof lb->addr) != 0) {
-        int saved = errno;
-        close(*client);
-        errno = saved;
-        return -1;
-    }
-    *server = accept4(lb->listener, NULL, NULL, SOCK_CLOEXEC);
-    if (*server < 0) {
+    if (connect(*client, (const struct sockaddr *)&lb->addr, sizeof lb->addr) != 0 ||
+        getsockname(*client, (struct sockaddr *)&own, &len) != 0 || (*server = accept_own(lb, &own)) < 0) {
         int saved = errno;
         close(*client);
         errno = saved;

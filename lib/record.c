@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record.c - reading and writing after ktla_accept(), in either mode.
  *
  * On kTLS every call is one system call on the socket; the only user-space
- * work is for the rare non-data records (alerts, KeyUpdate).  In user space
+ * work is for the rare non-data records (alerts, KeyUpdate: record_control.c)
+ * and a KeyUpdate we owe the peer (keyupdate.c).  In user space
  * the calls go through the mbedTLS context the handshake left.
  */
 #define _GNU_SOURCE
@@ -22,9 +24,8 @@
 #include "conn_internal.h"
 #include "keyupdate.h"
 #include "ktls.h"
-
-#define ALERT_LEVEL_WARNING 1
-#define ALERT_CLOSE_NOTIFY 0
+#include "record_control.h"
+#include "tls_wire.h"
 
 /*
  * Calls that move data need an established connection and a real buffer.
@@ -54,13 +55,6 @@ static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
     return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
 }
 
-/* Best effort: after a bad record the kernel may already refuse to send. */
-static void send_fatal_alert(ktla_conn *conn, unsigned char description)
-{
-    const unsigned char alert[2] = {2, description};
-    (void)ktla__ktls_send_control(conn->fd, 21, alert, sizeof alert);
-}
-
 /* Turn a failed socket call on kTLS into the connection's error. */
 static long socket_error(ktla_conn *conn, int err, const char *what)
 {
@@ -73,16 +67,20 @@ static long socket_error(ktla_conn *conn, int err, const char *what)
                         "would block");
         break;
     case EBADMSG:
-        send_fatal_alert(conn, 20);
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 20,
+        ktla__ktls_fatal_alert(conn, TLS_ALERT_BAD_RECORD_MAC);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, TLS_ALERT_BAD_RECORD_MAC,
                         "a record from the peer failed authentication (bad_record_mac); the connection is dead");
         break;
     case EMSGSIZE:
-        send_fatal_alert(conn, 22);
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, 22, "the peer sent a record longer than TLS allows (record_overflow)");
+        ktla__ktls_fatal_alert(conn, TLS_ALERT_RECORD_OVERFLOW);
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, TLS_ALERT_RECORD_OVERFLOW,
+                        "the peer sent a record longer than TLS allows (record_overflow)");
         break;
     case EKEYEXPIRED:
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1, "the peer's receive keys expired without a usable KeyUpdate");
+        if (ktla__handshake_pending(conn))
+            ktla__refuse_split_key_update(conn);
+        else
+            ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1, "the peer's receive keys expired without a usable KeyUpdate");
         break;
     default:
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1, "%s on the kTLS socket failed: %s", what, strerror(err));
@@ -91,70 +89,29 @@ static long socket_error(ktla_conn *conn, int err, const char *what)
     return -1;
 }
 
-/* Read the rest of a control message whose first `have` bytes are in msg. */
-static int read_control_rest(ktla_conn *conn, unsigned char *msg, size_t have, size_t need, unsigned char type)
+/*
+ * A KeyUpdate the peer asked for and the send buffer had no room for goes
+ * out first, in whichever call comes next (RFC 8446 4.6.3: before our next
+ * application data).  0, or -1 with WANT_WRITE or the failure recorded.
+ */
+static int send_owed_key_update(ktla_conn *conn)
 {
-    while (have < need) {
-        unsigned char t;
-        long n = ktla__ktls_recv(conn->fd, msg + have, need - have, &t);
-        if (n == -EINTR)
-            continue;
-        if (n <= 0 || t != type)
-            return -1;
-        have += (size_t)n;
-    }
-    return 0;
-}
-
-static long handle_alert(ktla_conn *conn, const unsigned char *first, long n)
-{
-    unsigned char alert[2];
-
-    memcpy(alert, first, n >= 2 ? 2 : 1);
-    if (n < 2 && read_control_rest(conn, alert, (size_t)n, 2, 21) != 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 50, "a truncated alert record from the peer");
-        return -1;
-    }
-    if (alert[1] == ALERT_CLOSE_NOTIFY) {
-        conn->close_notify_received = 1;
-        conn->last_error = KTLA_ERROR_ZERO_RETURN;
-        return 0;
-    }
-    ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert[1], "the peer sent %s alert %u",
-                    alert[0] == ALERT_LEVEL_WARNING ? "warning" : "fatal", alert[1]);
-    return -1;
-}
-
-/* A post-handshake message: in TLS 1.3 from a client only KeyUpdate is expected. */
-static long handle_handshake(ktla_conn *conn, const unsigned char *first, long n)
-{
-    unsigned char msg[5];
-
-    memcpy(msg, first, (size_t)(n < 5 ? n : 5));
-    if (n < 5 && read_control_rest(conn, msg, (size_t)n, 5, 22) != 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 50, "a truncated handshake message from the peer");
-        return -1;
-    }
-    if (conn->version != KTLA_TLS_1_3 || n > 5 || msg[0] != 24 || msg[1] || msg[2] || msg[3] != 1 || msg[4] > 1) {
-        send_fatal_alert(conn, 10);
-        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 10,
-                        "unexpected handshake message type %u from the peer after the handshake", msg[0]);
-        return -1;
-    }
-    return ktla__keyupdate_peer(conn, msg[4]) == 0 ? 1 : -1;
+    return conn->rekey && conn->rekey->key_update_owed ? ktla__keyupdate_flush(conn) : 0;
 }
 
 static long kernel_read(ktla_conn *conn, void *buf, size_t len)
 {
+    if (send_owed_key_update(conn) != 0)
+        return -1;
     for (;;) {
         unsigned char type;
-        long n;
+        long n, rc;
 
         if (conn->close_notify_received) {
             conn->last_error = KTLA_ERROR_ZERO_RETURN;
             return 0;
         }
-        n = ktla__ktls_recv(conn->fd, buf, len, &type);
+        n = ktla__ktls_recv(conn->fd, buf, len, &type, 0);
         if (n == -EINTR)
             continue;
         if (n < 0)
@@ -164,15 +121,11 @@ static long kernel_read(ktla_conn *conn, void *buf, size_t len)
                             "the peer closed the TCP connection without close_notify (the data may be truncated)");
             return -1;
         }
-        if (type == 23)
+        if (type == TLS_CT_APPLICATION_DATA && !ktla__handshake_pending(conn))
             return n;
-        if (type == 21)
-            return handle_alert(conn, buf, n);
-        if (type != 22 || handle_handshake(conn, buf, n) < 0) {
-            if (type != 22)
-                ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, 10, "unexpected record type %u from the peer", type);
-            return -1;
-        }
+        rc = ktla__control_record(conn, type, buf, (size_t)n, len);
+        if (rc <= 0)
+            return rc < 0 ? -1 : 0;
     }
 }
 
@@ -227,6 +180,8 @@ long ktla_write(ktla_conn *conn, const void *buf, size_t len)
         return -1;
     if (!in_kernel(conn, KTLA_DIR_TX))
         return user_write(conn, buf, len);
+    if (send_owed_key_update(conn) != 0)
+        return -1;
     do
         n = send(conn->fd, buf, len, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
@@ -300,6 +255,8 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
         return ktla__conn_misuse(conn, "a negative offset or file descriptor");
     if (!in_kernel(conn, KTLA_DIR_TX))
         return user_sendfile(conn, file_fd, offset, count);
+    if (send_owed_key_update(conn) != 0)
+        return -1;
     off = (off_t)*offset;
     n = sendfile_nosigpipe(conn->fd, file_fd, &off, count);
     /* Errors of the file, not of the connection: the connection stays usable. */
@@ -315,13 +272,15 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
 
 int ktla_shutdown(ktla_conn *conn)
 {
-    static const unsigned char close_notify[2] = {ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY};
+    static const unsigned char close_notify[TLS_ALERT_LEN] = {TLS_ALERT_LEVEL_WARNING, TLS_ALERT_CLOSE_NOTIFY};
     int rc;
 
     if (!usable(conn, close_notify, sizeof close_notify))
         return -1;
     if (in_kernel(conn, KTLA_DIR_TX)) {
-        rc = ktla__ktls_send_control(conn->fd, 21, close_notify, sizeof close_notify);
+        if (send_owed_key_update(conn) != 0)
+            return -1;
+        rc = ktla__ktls_send_control(conn->fd, TLS_CT_ALERT, close_notify, sizeof close_notify);
         return rc == 0 ? 1 : (int)socket_error(conn, -rc, "sending close_notify");
     }
     rc = mbedtls_ssl_close_notify(conn->ssl);

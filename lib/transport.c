@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* transport.c - handshake bytes over the socket or the caller's callbacks (see transport.h). */
 #include "config.h"
 
 #include "transport.h"
+
+#include "deadline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,34 +14,52 @@
 
 #include <mbedtls/net_sockets.h>
 
+/* Tests replace this to see how long ktla asks poll() to wait. */
+ktla__poll_fn ktla__poll = poll;
+
+static int is_blocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    return flags >= 0 && !(flags & O_NONBLOCK);
+}
+
 /*
- * On a blocking socket a read could wait forever for a silent client, so
- * with a handshake deadline each read and write first waits at most until
- * the deadline.  Non-blocking sockets never wait: the caller's poll() does.
+ * A blocking socket with a handshake timeout: wait in poll() for the client,
+ * never longer than the silence it has left, so that neither a client that
+ * sends nothing nor one that stops reading can hold the call past the
+ * timeout.  0 when the socket is ready, else the mbedTLS error to return.
  */
-static int wait_until_deadline(ktla_conn *conn, short events)
+static int wait_for_client(ktla_conn *conn, short events)
 {
     struct pollfd pfd = {.fd = conn->fd, .events = events};
-    int flags;
+    int n;
 
-    if (conn->deadline_ms == 0)
-        return 0;
-    flags = fcntl(conn->fd, F_GETFL);
-    if (flags >= 0 && (flags & O_NONBLOCK))
-        return 0;
+    ktla__silence_begin(conn, events == POLLIN ? KTLA__WAIT_READ : KTLA__WAIT_WRITE);
     for (;;) {
-        uint64_t now = ktla__now_ms();
-        int n;
-        if (now >= conn->deadline_ms)
-            return KTLA__ERR_TIMEOUT;
-        n = poll(&pfd, 1, (int)(conn->deadline_ms - now));
+        uint64_t left = ktla__silence_left(conn);
+        if (left == 0)
+            break;
+        n = ktla__poll(&pfd, 1, ktla__poll_timeout(left));
         if (n > 0)
-            return 0;
+            break;
         if (n < 0 && errno != EINTR) {
             conn->io_errno = errno;
-            return MBEDTLS_ERR_NET_RECV_FAILED;
+            ktla__silence_end(conn);
+            return events == POLLIN ? MBEDTLS_ERR_NET_RECV_FAILED : MBEDTLS_ERR_NET_SEND_FAILED;
         }
     }
+    ktla__silence_end(conn);
+    return ktla__silence_exhausted(conn) ? KTLA__ERR_TIMEOUT : 0;
+}
+
+/*
+ * With a timeout on a blocking socket every call is MSG_DONTWAIT and the
+ * waiting happens in wait_for_client(): a blocking send() of a whole flight
+ * to a client that stopped reading would otherwise never return.
+ */
+static int must_not_block(const ktla_conn *conn)
+{
+    return conn->silence.budget_ms != 0 && is_blocking(conn->fd);
 }
 
 static void remember_first_bytes(ktla_conn *conn, const unsigned char *buf, size_t n)
@@ -50,42 +71,46 @@ static void remember_first_bytes(ktla_conn *conn, const unsigned char *buf, size
 static int fd_recv(void *ctx, unsigned char *buf, size_t len)
 {
     ktla_conn *conn = ctx;
-    int rc = wait_until_deadline(conn, POLLIN);
+    int waits = must_not_block(conn), rc;
 
-    if (rc != 0)
-        return rc;
     for (;;) {
-        ssize_t n = recv(conn->fd, buf, len, 0);
+        ssize_t n = recv(conn->fd, buf, len, waits ? MSG_DONTWAIT : 0);
         if (n >= 0) {
             remember_first_bytes(conn, buf, (size_t)n);
             return (int)n;
         }
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            conn->io_errno = errno;
+            return MBEDTLS_ERR_NET_RECV_FAILED;
+        }
+        if (!waits)
             return MBEDTLS_ERR_SSL_WANT_READ;
-        conn->io_errno = errno;
-        return MBEDTLS_ERR_NET_RECV_FAILED;
+        if ((rc = wait_for_client(conn, POLLIN)) != 0)
+            return rc;
     }
 }
 
 static int fd_send(void *ctx, const unsigned char *buf, size_t len)
 {
     ktla_conn *conn = ctx;
-    int rc = wait_until_deadline(conn, POLLOUT);
+    int waits = must_not_block(conn), rc;
 
-    if (rc != 0)
-        return rc;
     for (;;) {
-        ssize_t n = send(conn->fd, buf, len, MSG_NOSIGNAL);
+        ssize_t n = send(conn->fd, buf, len, MSG_NOSIGNAL | (waits ? MSG_DONTWAIT : 0));
         if (n >= 0)
             return (int)n;
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            conn->io_errno = errno;
+            return MBEDTLS_ERR_NET_SEND_FAILED;
+        }
+        if (!waits)
             return MBEDTLS_ERR_SSL_WANT_WRITE;
-        conn->io_errno = errno;
-        return MBEDTLS_ERR_NET_SEND_FAILED;
+        if ((rc = wait_for_client(conn, POLLOUT)) != 0)
+            return rc;
     }
 }
 

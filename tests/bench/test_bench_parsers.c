@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_bench_parsers.c - ktla-bench's parsers of untrusted or user input
  * (HTTP response, URL) and its latency histogram, including the negative

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client_hello.c - hand-made ClientHellos for bad-input tests (see client_hello.h). */
 #include "client_hello.h"
 
@@ -40,57 +41,85 @@ static void patch_len(struct writer *w, size_t at, int bytes)
             w->p[at + (size_t)i] = (unsigned char)v;
 }
 
-static void extensions(struct writer *w)
+static void spec_extensions(struct writer *w, const struct hello_spec *spec)
 {
-    size_t at = w->len;
+    size_t at = w->len, list;
 
     put16(w, 0);
-    put16(w, 0x000a); /* supported_groups: x25519, secp256r1 */
-    put16(w, 6);
-    put16(w, 4);
-    put16(w, 0x001d);
-    put16(w, 0x0017);
+    put16(w, 0x000a); /* supported_groups */
+    put16(w, (unsigned)(2 + 2 * spec->n_groups));
+    put16(w, (unsigned)(2 * spec->n_groups));
+    for (size_t i = 0; i < spec->n_groups; i++)
+        put16(w, spec->groups[i]);
     put16(w, 0x000b); /* ec_point_formats: uncompressed */
     put16(w, 2);
     put8(w, 1);
     put8(w, 0);
-    put16(w, 0x000d); /* signature_algorithms */
+    put16(w, 0x000d); /* signature_algorithms: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256 */
     put16(w, 8);
     put16(w, 6);
     put16(w, 0x0403);
     put16(w, 0x0804);
     put16(w, 0x0401);
+    if (spec->tls13) {
+        put16(w, 0x002b); /* supported_versions: TLS 1.3 */
+        put16(w, 3);
+        put8(w, 2);
+        put16(w, 0x0304);
+    }
+    if (spec->share_len) {
+        put16(w, 0x0033); /* key_share: one KeyShareEntry */
+        list = w->len;
+        put16(w, 0);
+        put16(w, 0);
+        put16(w, spec->share_group);
+        put16(w, (unsigned)spec->share_len);
+        put(w, spec->share, spec->share_len);
+        patch_len(w, list + 2, 2);
+        patch_len(w, list, 2);
+    }
     patch_len(w, at, 2);
 }
 
-size_t client_hello_build(unsigned char *out, size_t cap, uint16_t hello_version, const uint16_t *suites,
-                          size_t n_suites)
+size_t client_hello_build_spec(unsigned char *out, size_t cap, const struct hello_spec *spec)
 {
     struct writer w = {.p = out, .cap = cap};
     size_t record_at, hs_at, suites_at;
 
     put8(&w, 22); /* handshake */
-    put16(&w, hello_version < 0x0301 ? hello_version : 0x0301);
+    put16(&w, spec->legacy_version < 0x0301 ? spec->legacy_version : 0x0301);
     record_at = w.len;
     put16(&w, 0);
     put8(&w, 1); /* client_hello */
     hs_at = w.len;
     put(&w, "\0\0\0", 3);
-    put16(&w, hello_version);
+    put16(&w, spec->legacy_version);
     for (int i = 0; i < 32; i++)
-        put8(&w, (unsigned)(i * 7 + 1));
-    put8(&w, 0); /* no session id */
+        put8(&w, (unsigned)(i * 11 + 3));
+    put8(&w, 32); /* a legacy session id, as TLS 1.3 clients in compatibility mode send */
+    for (int i = 0; i < 32; i++)
+        put8(&w, (unsigned)i);
     suites_at = w.len;
     put16(&w, 0);
-    for (size_t i = 0; i < n_suites; i++)
-        put16(&w, suites[i]);
+    for (size_t i = 0; i < spec->n_suites; i++)
+        put16(&w, spec->suites[i]);
     patch_len(&w, suites_at, 2);
     put8(&w, 1); /* compression: null only */
     put8(&w, 0);
-    extensions(&w);
+    spec_extensions(&w, spec);
     patch_len(&w, hs_at, 3);
     patch_len(&w, record_at, 2);
     return w.overflow ? 0 : w.len;
+}
+
+size_t client_hello_build(unsigned char *out, size_t cap, uint16_t hello_version, const uint16_t *suites,
+                          size_t n_suites)
+{
+    static const uint16_t groups[] = {0x001d, 0x0017}; /* x25519, secp256r1 */
+    const struct hello_spec spec = {.legacy_version = hello_version, .suites = suites, .n_suites = n_suites,
+                                    .groups = groups, .n_groups = 2};
+
+    return client_hello_build_spec(out, cap, &spec);
 }
 
 size_t client_hello_sslv2(unsigned char *out, size_t cap)
@@ -125,4 +154,19 @@ int first_plain_alert(const unsigned char *out, size_t len)
         at += 5 + body;
     }
     return -1;
+}
+
+int count_plain_alerts(const unsigned char *out, size_t len)
+{
+    size_t at = 0;
+    int n = 0;
+
+    while (len - at >= 5) {
+        size_t body = ((size_t)out[at + 3] << 8) | out[at + 4];
+        if (len - at - 5 < body)
+            return -1;
+        n += out[at] == 21;
+        at += 5 + body;
+    }
+    return at == len ? n : -1;
 }

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loopback.c - a connected TCP pair over 127.0.0.1, for tests. */
 #include "loopback.h"
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -9,6 +11,11 @@
 #include <unistd.h>
 
 int test_loopback_pair(int *client, int *server)
+{
+    return test_loopback_pair_rcvbuf(client, server, 0);
+}
+
+int test_loopback_pair_rcvbuf(int *client, int *server, int client_rcvbuf)
 {
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;
@@ -25,6 +32,9 @@ int test_loopback_pair(int *client, int *server)
         getsockname(listener, (struct sockaddr *)&addr, &len) != 0)
         goto fail;
     *client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Before connect: the window offered in the handshake is never taken back. */
+    if (*client >= 0 && client_rcvbuf > 0)
+        setsockopt(*client, SOL_SOCKET, SO_RCVBUF, &client_rcvbuf, sizeof client_rcvbuf);
     if (*client < 0 || connect(*client, (struct sockaddr *)&addr, sizeof addr) != 0)
         goto fail;
     *server = accept(listener, NULL, NULL);
@@ -71,4 +81,17 @@ int test_write_full(int fd, const void *buf, unsigned long len)
         len -= (unsigned long)n;
     }
     return 0;
+}
+
+int test_kernel_ulp_errno(void)
+{
+    int client, server, err = 0;
+
+    if (test_loopback_pair(&client, &server) != 0)
+        return errno ? errno : EIO;
+    if (setsockopt(server, SOL_TCP, TCP_ULP, "tls", 4) != 0)
+        err = errno;
+    close(server);
+    close(client);
+    return err;
 }

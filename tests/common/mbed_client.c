@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbed_client.c - an mbedTLS 3.6 TLS client for tests (see mbed_client.h). */
 #include "mbed_client.h"
 
@@ -57,4 +58,10 @@ int mbed_client_use_cert(struct mbed_client *c, const char *data_dir, const char
         return -1;
     /* The config is read at handshake time, so this works after mbedtls_ssl_setup(). */
     return mbedtls_ssl_conf_own_cert(&c->conf, &c->cert, &c->key) == 0 ? 0 : -1;
+}
+
+void mbed_client_take_tickets(struct mbed_client *c)
+{
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(&c->conf,
+                                                            MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
 }

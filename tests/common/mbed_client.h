@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbed_client.h - an mbedTLS 3.6 TLS client for tests: the "mbedTLS client" peer. */
 #ifndef KTLA_TEST_MBED_CLIENT_H
 #define KTLA_TEST_MBED_CLIENT_H
@@ -23,5 +24,11 @@ void mbed_client_free(struct mbed_client *c);
 
 /* Present tests/data/<name>.crt/.key as the client certificate; 0 or -1. */
 int mbed_client_use_cert(struct mbed_client *c, const char *data_dir, const char *name);
+
+/*
+ * Take TLS 1.3 NewSessionTickets (mbedTLS 3.6 clients drop them unless
+ * told): mbedtls_ssl_read() then returns RECEIVED_NEW_SESSION_TICKET for each.
+ */
+void mbed_client_take_tickets(struct mbed_client *c);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mem_link.c - in-memory pipes between a ktla server and an mbedTLS client (see mem_link.h). */
 #include "mem_link.h"
 

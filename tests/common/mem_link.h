@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mem_link.h - two in-memory byte pipes between a ktla server (through
  * ktla_set_io) and an mbedTLS client, for driving handshakes step by step.

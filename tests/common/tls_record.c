@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_record.c - an independent TLS record sealer/opener for tests (see tls_record.h). */
 #include "tls_record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_record.h - an independent TLS record sealer/opener for tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* interop_util.c - child processes with a time limit, files, the pattern, the server's log. */
 #define _GNU_SOURCE
 #include "interop_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * interop_util.h - what the interop tests need besides CUnit: child
  * processes with a time limit, files, the pattern, and the test server's

@@ -1,19 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla-test-server - the server side of the interop tests: a real ktla
  * server that real clients (openssl s_client, gnutls-cli, curl, an mbedTLS
  * client) talk to.  Uses only <ktla.h>, like any user of the library.
  *
  *   ktla-test-server [--count N] [--nonblock] [--user] [--no-tickets]
- *                    [--alpn PROTO] [--extra-cert CHAIN,KEY]... CERT KEY PORTFILE
+ *                    [--alpn PROTO] [--extra-cert CHAIN,KEY]... [--ticket-key FILE]
+ *                    [--client-auth optional|required --client-ca FILE] CERT KEY PORTFILE
  *
  * --user forces the user-space record layer (KTLA_OFFLOAD_NEVER); --nonblock
  * drives every call on a non-blocking socket with poll(); --extra-cert adds
- * more certificates (up to 4) for the library to choose from.
+ * more certificates (up to 4) for the library to choose from; --ticket-key
+ * takes the ticket key from FILE (servers sharing it resume each other's
+ * sessions); --client-auth asks clients for a certificate verified against
+ * --client-ca.
  *
  * It listens on 127.0.0.1, writes its port to PORTFILE, and serves
  * connections one after another (--count N, default 1), then exits.  Per
  * connection it prints to stdout (line-buffered):
- *   "conn N version=V suite=S alpn=A sni=H resumed=R tx=T rx=R reason=..."
+ *   "conn N version=V suite=S alpn=A sni=H resumed=R verified=C tx=T rx=R reason=..."
+ *   (verified: 1 when the client's certificate verified against --client-ca)
  *   or "conn N accept=RET error=E alert=A reason=..." when the handshake failed;
  * then the request, which is one of
  *   "GET /SIZE..."        an HTTP/1.1 response of SIZE bytes (byte i = i % 251);
@@ -47,7 +53,8 @@
 struct options {
     const char *cert, *key, *portfile;
     int count, nonblock, user_mode, no_tickets;
-    const char *alpn, *sendfile_path;
+    const char *alpn, *sendfile_path, *ticket_key, *client_ca;
+    enum ktla_client_auth client_auth;
     const char *extra_cert[4]; /* "CHAIN,KEY" */
     int n_extra;
 };
@@ -247,6 +254,9 @@ static int parse(int argc, char **argv, struct options *o)
         {"no-tickets", no_argument, NULL, 't'},
         {"alpn", required_argument, NULL, 'a'},
         {"extra-cert", required_argument, NULL, 'c'},
+        {"ticket-key", required_argument, NULL, 'k'},
+        {"client-auth", required_argument, NULL, 'A'},
+        {"client-ca", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -264,10 +274,17 @@ static int parse(int argc, char **argv, struct options *o)
                 return -1;
             o->extra_cert[o->n_extra++] = optarg;
             break;
+        case 'k': o->ticket_key = optarg; break;
+        case 'A':
+            if (strcmp(optarg, "optional") != 0 && strcmp(optarg, "required") != 0)
+                return -1;
+            o->client_auth = optarg[0] == 'o' ? KTLA_CLIENT_AUTH_OPTIONAL : KTLA_CLIENT_AUTH_REQUIRED;
+            break;
+        case 'C': o->client_ca = optarg; break;
         default: return -1;
         }
     }
-    if (argc - optind < 3)
+    if (argc - optind < 3 || (o->client_auth != KTLA_CLIENT_AUTH_NONE) != (o->client_ca != NULL))
         return -1;
     o->cert = argv[optind];
     o->key = argv[optind + 1];
@@ -318,6 +335,12 @@ static ktla_config *make_config(const struct options *o)
         alpn[0] = o->alpn;
         ktla_config_set_alpn(cfg, alpn, 1);
     }
+    if ((o->ticket_key && ktla_config_set_ticket_key_file(cfg, o->ticket_key) != 0) ||
+        (o->client_ca && ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca) != 0)) {
+        fprintf(stderr, "ktla-test-server: %s\n", ktla_config_error(cfg));
+        ktla_config_free(cfg);
+        return NULL;
+    }
     ktla_config_set_handshake_timeout(cfg, 20000);
     return cfg;
 
@@ -335,7 +358,8 @@ int main(int argc, char **argv)
 
     if (parse(argc, argv, &o) != 0) {
         fprintf(stderr, "usage: ktla-test-server [--count N] [--nonblock] [--user] [--no-tickets] [--alpn P] "
-                        "[--extra-cert CHAIN,KEY]... CERT KEY PORTFILE\n");
+                        "[--extra-cert CHAIN,KEY]... [--ticket-key FILE] [--client-auth optional|required "
+                        "--client-ca FILE] CERT KEY PORTFILE\n");
         return 2;
     }
     cfg = make_config(&o);
@@ -355,10 +379,10 @@ int main(int argc, char **argv)
         while ((ret = ktla_accept(c)) < 0 && retrying(c, fd, ret))
             ;
         if (ret == 1) {
-            printf("conn %d version=%s suite=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s reason=%s\n", i,
+            printf("conn %d version=%s suite=%s alpn=%s sni=%s resumed=%d verified=%d tx=%s rx=%s reason=%s\n", i,
                    ktla_tls_version_name(ktla_get_version(c)), ktla_get_ciphersuite_name(c),
                    ktla_get_alpn(c) ? ktla_get_alpn(c) : "-", ktla_get_sni(c) ? ktla_get_sni(c) : "-",
-                   ktla_session_resumed(c), offload_name(ktla_get_offload(c, KTLA_DIR_TX)),
+                   ktla_session_resumed(c), ktla_peer_cert_verified(c), offload_name(ktla_get_offload(c, KTLA_DIR_TX)),
                    offload_name(ktla_get_offload(c, KTLA_DIR_RX)),
                    ktla_get_offload_reason(c, KTLA_DIR_TX) ? ktla_get_offload_reason(c, KTLA_DIR_TX) : "-");
             serve(c, fd);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_interop.c - ktla-interop: the ktla server (ktla-test-server, run as a
  * child process) against real TLS peers: openssl s_client, gnutls-cli and
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -936,27 +938,34 @@ static void t_resume_tls13(void)
 
 /* ---------------------------------------------------------------- refusals */
 
-/* One openssl client the server must refuse; the client must fail too. */
-static void refused(int mode, const char *const *extra, const char *reason, int alert)
+/* One s_client GET the server must refuse (its handshake fails); returns how the client ended. */
+static void run_refused_client(struct server *s, const char *const *extra, struct run *r)
 {
-    struct server s;
     struct args a;
-    struct run r;
     char in[PATH_MAX], err[PATH_MAX];
 
-    if (server_start(&s, CERT_P256, mode, 1, NULL) != 0)
-        return;
     request_file(GET, 100, in, sizeof in);
     work_path(err, sizeof err, "client.err");
     args_init(&a);
     args_add(&a, "openssl");
     args_add(&a, "s_client");
     args_add(&a, "-connect");
-    args_add(&a, "127.0.0.1:%d", s.port);
+    args_add(&a, "127.0.0.1:%d", s->port);
     args_add(&a, "-quiet");
     args_add_list(&a, extra);
-    proc_run(&a, in, NULL, err, 20000, &r);
-    CHECK(r.exited && r.status != 0, "%s: expected to fail, %s", args_str(&a), run_str(&r));
+    proc_run(&a, in, NULL, err, 20000, r);
+}
+
+/* One openssl client the server must refuse; the client must fail too. */
+static void refused(int mode, const char *const *extra, const char *reason, int alert)
+{
+    struct server s;
+    struct run r;
+
+    if (server_start(&s, CERT_P256, mode, 1, NULL) != 0)
+        return;
+    run_refused_client(&s, extra, &r);
+    CHECK(r.exited && r.status != 0, "s_client %s: expected to fail, %s", extra[0], run_str(&r));
     if (server_finish(&s) == 0)
         check_refused(&s, 0, reason, alert);
     server_free(&s);
@@ -1008,6 +1017,187 @@ static void plain_http(int mode)
 static void t_refuse_plain_http(void)
 {
     plain_http(MODE_DEFAULT);
+}
+
+/* ---------------------------------------------------------------- resumption across servers, client auth */
+
+static char client_crt[PATH_MAX], client_key[PATH_MAX], client_ca[PATH_MAX];
+
+/* A ticket key file (36 random bytes, mode 0600) in the work directory, made once. */
+static const char *ticket_key_file(void)
+{
+    static char path[PATH_MAX];
+    unsigned char key[36];
+    FILE *f;
+
+    if (path[0])
+        return path;
+    snprintf(path, sizeof path, "%s/ticket.key", workdir);
+    f = fopen("/dev/urandom", "rb");
+    CHECK(f != NULL && fread(key, 1, sizeof key, f) == sizeof key, "cannot read /dev/urandom");
+    if (f)
+        fclose(f);
+    CHECK(file_write(path, key, sizeof key) == 0 && chmod(path, 0600) == 0, "cannot write %s", path);
+    return path;
+}
+
+/* The value of key= on connection n's line, as a number (-1 when missing). */
+static int conn_number(const struct server *s, int n, const char *key)
+{
+    char *b = server_conn(s, n), val[32] = "";
+    int v = -1;
+
+    if (b && conn_field(b, key, val, sizeof val) == 0)
+        v = atoi(val);
+    free(b);
+    return v;
+}
+
+/*
+ * Two servers with one ticket key file: a session from the first resumes at
+ * the second (s_client -sess_out there, -sess_in here), in TLS 1.2 and 1.3.
+ */
+static void resume_across_servers(const char *version_flag, const char *version)
+{
+    const char *const key_opts[] = {"--ticket-key", ticket_key_file(), NULL};
+    struct server a, b;
+    char sess[PATH_MAX], l[128];
+
+    work_path(sess, sizeof sess, "session.pem");
+    if (server_start(&a, CERT_P256, MODE_DEFAULT, 1, key_opts) != 0)
+        return;
+    if (server_start(&b, CERT_P256, MODE_DEFAULT, 1, key_opts) != 0) {
+        server_free(&a);
+        return;
+    }
+    client_op(&a, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_out", sess, NULL});
+    client_op(&b, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_in", sess, NULL});
+    get_line(l, sizeof l, 1000);
+    if (server_finish(&a) == 0)
+        check_conn(&a, 0, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+    if (server_finish(&b) == 0)
+        check_conn(&b, 0, &(struct want){version, NULL, NULL, NULL, 1, l, 1, 0});
+    server_free(&a);
+    server_free(&b);
+}
+
+static void t_resume_across_servers_tls12(void)
+{
+    resume_across_servers("-tls1_2", "TLS1.2");
+}
+
+static void t_resume_across_servers_tls13(void)
+{
+    resume_across_servers("-tls1_3", "TLS1.3");
+}
+
+/*
+ * KTLA_CLIENT_AUTH_REQUIRED on resumption, with s_client.  One REQUIRED
+ * server; a client that authenticated comes back with its session, with and
+ * without its certificate.  A TLS 1.2 ticket holds the verified
+ * certificate: resumed.  TLS 1.3 tickets carry none, so a REQUIRED server
+ * issues none (s_client has no session to save) and every handshake is a
+ * full one: with the certificate verified, without it refused.
+ */
+static void client_auth_same_server(const char *version_flag, const char *version)
+{
+    const char *const auth_opts[] = {"--client-auth", "required", "--client-ca", client_ca, NULL};
+    int tls13 = strcmp(version, "TLS1.3") == 0;
+    struct server s;
+    struct run r;
+    char sess[PATH_MAX], l[128];
+
+    work_path(sess, sizeof sess, "session.pem");
+    if (server_start(&s, CERT_P256, MODE_DEFAULT, 3, auth_opts) != 0)
+        return;
+    client_op(&s, OPENSSL, GET, 1000,
+              (const char *const[]){version_flag, "-cert", client_crt, "-key", client_key, "-sess_out", sess, NULL});
+    if (tls13) {
+        CHECK(access(sess, R_OK) != 0, "a REQUIRED server issued a TLS 1.3 ticket (s_client saved %s)", sess);
+        /* offer the session when one was saved after all (the list then ends at the NULL in its place) */
+        client_op(&s, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-cert", client_crt, "-key", client_key,
+                                                                access(sess, R_OK) == 0 ? "-sess_in" : NULL, sess,
+                                                                NULL});
+        run_refused_client(&s, (const char *const[]){version_flag, access(sess, R_OK) == 0 ? "-sess_in" : NULL, sess,
+                                                     NULL},
+                           &r);
+    } else {
+        client_op(&s, OPENSSL, GET, 1000,
+                  (const char *const[]){version_flag, "-cert", client_crt, "-key", client_key, "-sess_in", sess, NULL});
+        client_op(&s, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_in", sess, NULL});
+    }
+    get_line(l, sizeof l, 1000);
+    if (server_finish(&s) == 0) {
+        check_conn(&s, 0, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+        CHECK(conn_number(&s, 0, "verified") == 1, "conn 0: the client certificate did not verify");
+        check_conn(&s, 1, &(struct want){version, NULL, NULL, NULL, tls13 ? 0 : 1, l, 1, 0});
+        CHECK(conn_number(&s, 1, "verified") == 1, "conn 1: no verified client certificate");
+        if (tls13) {
+            check_refused(&s, 2, "No client certification", -2);
+        } else {
+            check_conn(&s, 2, &(struct want){version, NULL, NULL, NULL, 1, l, 1, 0});
+            CHECK(conn_number(&s, 2, "verified") == 1, "conn 2: the TLS 1.2 ticket's certificate is not verified");
+        }
+    }
+    server_free(&s);
+}
+
+static void t_client_auth_resume_tls12(void)
+{
+    client_auth_same_server("-tls1_2", "TLS1.2");
+}
+
+static void t_client_auth_resume_tls13(void)
+{
+    client_auth_same_server("-tls1_3", "TLS1.3");
+}
+
+/*
+ * A session from a server without client authentication, shown to a
+ * REQUIRED server that shares its ticket key file: never resumed there.
+ * Without a certificate the client is refused; with one, it gets a full
+ * handshake and its certificate is verified.
+ */
+static void client_auth_cross_server(const char *version_flag, const char *version)
+{
+    const char *const open_opts[] = {"--ticket-key", ticket_key_file(), NULL};
+    const char *const auth_opts[] = {"--ticket-key", ticket_key_file(), "--client-auth", "required",
+                                     "--client-ca",  client_ca,         NULL};
+    struct server a, b;
+    struct run r;
+    char sess[PATH_MAX], l[128];
+
+    work_path(sess, sizeof sess, "session.pem");
+    if (server_start(&a, CERT_P256, MODE_DEFAULT, 1, open_opts) != 0)
+        return;
+    if (server_start(&b, CERT_P256, MODE_DEFAULT, 2, auth_opts) != 0) {
+        server_free(&a);
+        return;
+    }
+    client_op(&a, OPENSSL, GET, 1000, (const char *const[]){version_flag, "-sess_out", sess, NULL});
+    run_refused_client(&b, (const char *const[]){version_flag, "-sess_in", sess, NULL}, &r);
+    client_op(&b, OPENSSL, GET, 1000,
+              (const char *const[]){version_flag, "-cert", client_crt, "-key", client_key, "-sess_in", sess, NULL});
+    get_line(l, sizeof l, 1000);
+    if (server_finish(&a) == 0)
+        check_conn(&a, 0, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+    if (server_finish(&b) == 0) {
+        check_refused(&b, 0, "No client certification", -2);
+        check_conn(&b, 1, &(struct want){version, NULL, NULL, NULL, 0, l, 1, 0});
+        CHECK(conn_number(&b, 1, "verified") == 1, "conn 1: the client certificate did not verify");
+    }
+    server_free(&a);
+    server_free(&b);
+}
+
+static void t_client_auth_cross_server_tls12(void)
+{
+    client_auth_cross_server("-tls1_2", "TLS1.2");
+}
+
+static void t_client_auth_cross_server_tls13(void)
+{
+    client_auth_cross_server("-tls1_3", "TLS1.3");
 }
 
 /* ---------------------------------------------------------------- --user and --nonblock */
@@ -1152,6 +1342,9 @@ static int suite_init(void)
     for (int k = 0; k < CERT_COUNT; k++)
         if (make_cert((enum cert_kind)k) != 0)
             goto failed;
+    snprintf(client_crt, sizeof client_crt, "%s/client.crt", TEST_DATA_DIR);
+    snprintf(client_key, sizeof client_key, "%s/client.key", TEST_DATA_DIR);
+    snprintf(client_ca, sizeof client_ca, "%s/client-ca.crt", TEST_DATA_DIR);
     ulp = host_has_tls_ulp(expect_why, sizeof expect_why);
     if (env && *env) {
         if (strcmp(env, "kernel") != 0 && strcmp(env, "user") != 0) {
@@ -1260,6 +1453,12 @@ static const struct test tests[] = {
     {"SNI: s_client -servername localhost / -noservername, gnutls-cli", t_sni},
     {"ticket resumption TLS1.2 (s_client -sess_out/-sess_in)", t_resume_tls12},
     {"ticket resumption TLS1.3 (s_client -sess_out/-sess_in)", t_resume_tls13},
+    {"ticket key file shared by two servers, TLS1.2: resumed at the other", t_resume_across_servers_tls12},
+    {"ticket key file shared by two servers, TLS1.3: resumed at the other", t_resume_across_servers_tls13},
+    {"client auth required, TLS1.2: back with its ticket, with and without certificate", t_client_auth_resume_tls12},
+    {"client auth required, TLS1.3: back with its ticket, with and without certificate", t_client_auth_resume_tls13},
+    {"client auth required, TLS1.2: a ticket from a server without client auth", t_client_auth_cross_server_tls12},
+    {"client auth required, TLS1.3: a ticket from a server without client auth", t_client_auth_cross_server_tls13},
     {"refused: TLS1.1-only client", t_refuse_tls11},
     {"refused: TLS1.2 client offering only CBC suites", t_refuse_cbc_only},
     {"refused: plain HTTP on the TLS port", t_refuse_plain_http},

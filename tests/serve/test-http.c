@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test-http - ktla-serve's request parser, path decoding, ranges, media
  * types, response heads and path resolution, on their own (no TLS, no
@@ -288,6 +289,35 @@ static void test_heads(void)
     CHECK(strcmp(http_reason(413), "Content Too Large") == 0 && strcmp(http_reason(299), "Unknown") == 0);
 }
 
+/* Redirect targets: one leading '/', never "//host" (a protocol-relative URL to another host). */
+static void test_location(void)
+{
+    static const struct {
+        const char *path, *want;
+    } cases[] = {
+        {"/sub", "/sub"},
+        {"//evil.example", "/evil.example"},
+        {"///evil.example//x", "/evil.example/x"},
+        {"/a b/%?#", "/a%20b/%25%3F%23"},
+        {"/caf\xc3\xa9", "/caf%C3%A9"},
+        {"/", "/"},
+        {"", "/"},
+        {"/k=v;p@h:1~-._!$&'()*+,", "/k=v;p@h:1~-._!$&'()*+,"},
+    };
+    char out[64];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = http_location(cases[i].path, out, sizeof out);
+        CHECK(n == strlen(cases[i].want) && strcmp(out, cases[i].want) == 0);
+        if (n == 0 || strcmp(out, cases[i].want) != 0)
+            fprintf(stderr, "    http_location(\"%s\") = \"%s\", want \"%s\"\n", cases[i].path, n ? out : "",
+                    cases[i].want);
+    }
+    CHECK(http_location("/abc", out, 4) == 0);  /* "/abc" and its NUL need 5 */
+    CHECK(http_location("/a b", out, 6) == 0);  /* "/a%20b" needs 7 */
+    CHECK(http_location("/abc", out, 5) == 4);
+}
+
 /* A scratch tree: root/{f.txt, d/index.html, e/, in -> f.txt, out -> ../secret, abs -> /etc/passwd, fifo}. */
 static int make_tree(char *dir)
 {
@@ -374,6 +404,7 @@ int main(void)
     test_ranges();
     test_mime();
     test_heads();
+    test_location();
     test_files();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* suites.h - each test file registers its CUnit suite through one of these. */
 #ifndef KTLA_TEST_SUITES_H
 #define KTLA_TEST_SUITES_H
@@ -11,8 +12,16 @@ int add_keys_suite(void);
 int add_accept_suite(void);
 int add_config_suite(void);
 int add_bad_input_suite(void);
+int add_alerts_suite(void);
+int add_resume_auth_suite(void);
+int add_key_files_suite(void);
 int add_handoff_suite(void);
 int add_diag_suite(void);
 int add_install_keys_suite(void);
+int add_handshake_timeout_suite(void);
+int add_threads_suite(void);
+int add_handoff_memory_suite(void);
+int add_after_handoff_suite(void);
+int add_handoff_preconditions_suite(void);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config.c - ktla_config: what it refuses, and that it freezes once shared. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>

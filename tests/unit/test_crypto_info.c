@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_crypto_info.c - the exact bytes ktla hands the kernel, per version and cipher.
  *

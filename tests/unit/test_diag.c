@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_diag.c - the diagnostics calls (ktla_diag_*), against this kernel and
  * against crafted replies.
@@ -14,8 +15,8 @@
  * - the counter names of net/tls/tls_proc.c, for the tls_stat parser.
  *
  * The kTLS branch (a socket with the tls ULP and keys) runs only where
- * TCP_ULP "tls" can be attached (the test VM); elsewhere it says it was
- * skipped and why.  Each test prints which branch it took.
+ * TCP_ULP "tls" can be attached (the test VM); elsewhere it is reported as
+ * a skip (test_skip.h), and inside the VM a missing branch is a failure.  Each test prints which branch it took.
  */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
@@ -46,6 +47,7 @@
 #include "ktls.h"
 #include "loopback.h"
 #include "suites.h"
+#include "test_skip.h"
 
 /* ================================================================ helpers */
 
@@ -126,20 +128,6 @@ static int ulp_listed(const char *name)
     return 0;
 }
 
-/* 0 if this kernel attaches the tls ULP to a loopback TCP socket, else the errno. */
-static int kernel_ulp_errno(void)
-{
-    int client, server, err = 0;
-
-    if (test_loopback_pair(&client, &server) != 0)
-        return errno;
-    if (setsockopt(server, SOL_TCP, TCP_ULP, "tls", 4) != 0)
-        err = errno;
-    close(server);
-    close(client);
-    return err;
-}
-
 /* 1 if this process has CAP_NET_ADMIN in its effective set (capget, here). */
 static int have_net_admin(void)
 {
@@ -204,7 +192,7 @@ static int genl_family_exists(const char *name)
         (got = recv(fd, reply, sizeof reply, 0)) >= (ssize_t)NLMSG_HDRLEN && NLMSG_OK(r, (size_t)got)) {
         if (r->nlmsg_type == GENL_ID_CTRL)
             verdict = 1;
-        else if (r->nlmsg_type == NLMSG_ERROR && ((const struct nlmsgerr *)NLMSG_DATA(r))->error == -ENOENT)
+        else if (r->nlmsg_type == NLMSG_ERROR && ((const struct nlmsgerr *)(const void *)((const char *)r + NLMSG_HDRLEN))->error == -ENOENT)
             verdict = 0;
     }
     close(fd);
@@ -246,7 +234,9 @@ static void test_socket_ipv6_and_listener(void)
         close(server);
         close(client);
     } else {
-        printf("\n  IPv6 part skipped: no ::1 on this host (%s)", strerror(errno));
+        char why[128];
+        snprintf(why, sizeof why, "IPv6 part: no ::1 here (%s)", strerror(errno));
+        test_skip(why);
     }
     /* A listener: found by its local port alone, no peer. */
     l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -292,7 +282,7 @@ static void test_list(void)
     CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&client, &server), 0);
     if (!have_net_admin() && ulp_listed(NULL) && ktla_diag_list(1, &v, &n) == KTLA_E_PERM) {
         /* A kernel that cannot be shown to hide nothing: the unprivileged test checks this case. */
-        printf("\n  skipped: not run with CAP_NET_ADMIN and ULPs are registered, so KTLA_E_PERM is right");
+        test_skip("not run with CAP_NET_ADMIN and ULPs are registered, so the full list is KTLA_E_PERM");
         close(server);
         close(client);
         return;
@@ -372,15 +362,15 @@ static void assert_ktls(int fd, unsigned version, int cipher, enum ktla_diag_con
 
 static void test_ktls_socket(void)
 {
-    int err = kernel_ulp_errno(), c1, s1, c2, s2, c3, s3;
+    int err = test_kernel_ulp_errno(), c1, s1, c2, s2, c3, s3;
     struct ktla_diag_socket d, *v = NULL;
     size_t n = 0;
 
     if (err != 0) {
-        printf("\n  kTLS branch skipped: TCP_ULP \"tls\" fails here with %s (no tls module);"
-               " the no-ULP answers are checked by the other tests",
-               strerrorname_np(err));
-        CU_PASS("kTLS not available on this kernel");
+        char why[160];
+        snprintf(why, sizeof why, "needs kTLS: TCP_ULP \"tls\" fails here with %s (no tls module)",
+                 strerrorname_np(err));
+        test_skip(why);
         return;
     }
     printf("\n  kTLS branch: ULP + TLS_TX (1.3 AES-GCM-256), ULP + TLS_RX (1.2 ChaCha20), ULP alone");
@@ -388,7 +378,7 @@ static void test_ktls_socket(void)
     CU_ASSERT_EQUAL_FATAL(ktls_pair(KTLA_TLS_1_2, KTLA_CIPHER_CHACHA20_POLY1305, KTLA_DIR_RX, &c2, &s2), 0);
     CU_ASSERT_EQUAL_FATAL(ktls_pair(KTLA_TLS_1_2, KTLA_CIPHER_AES_GCM_128, -1, &c3, &s3), 0);
     if (!have_net_admin() && ktla_diag_socket(s1, &d) == KTLA_E_PERM) {
-        printf("\n  not run with CAP_NET_ADMIN on a kernel that withholds ULP details: KTLA_E_PERM is right");
+        test_skip("not run with CAP_NET_ADMIN on a kernel that withholds ULP details: KTLA_E_PERM is right");
         goto out;
     }
     assert_ktls(s1, 0x0304, KTLA_CIPHER_AES_GCM_256, KTLA_DIAG_CONF_SW, KTLA_DIAG_CONF_BASE);
@@ -470,8 +460,11 @@ static void test_without_net_admin(void)
     pid_t pid;
 
     CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&client, &server), 0);
-    if (kernel_ulp_errno() == 0)
+    if (test_kernel_ulp_errno() == 0) {
         CU_ASSERT_EQUAL(ktls_pair(KTLA_TLS_1_3, KTLA_CIPHER_AES_GCM_128, KTLA_DIR_TX, &kc, &ks), 0);
+    } else {
+        test_skip("the kTLS socket part needs kTLS (no tls module here)");
+    }
     fflush(stdout);
     pid = fork();
     CU_ASSERT_FATAL(pid >= 0);
@@ -501,6 +494,7 @@ static void test_netdev(void)
     if (!has) {
         printf("\n  this kernel has no \"ethtool\" generic netlink family (CONFIG_ETHTOOL_NETLINK off"
                " or older than 5.6): NOTFOUND expected");
+        test_skip("the live feature checks need the ethtool netlink family");
         CU_ASSERT_EQUAL(ktla_diag_netdev("lo", &d), KTLA_E_NOTFOUND);
         CU_ASSERT_EQUAL(ktla_diag_netdev_list(&v, &n), KTLA_E_NOTFOUND);
         return;
@@ -545,6 +539,7 @@ static void test_tls_stat_live(void)
 
     if (!exists) {
         printf("\n  /proc/net/tls_stat is absent here: NOKTLS expected");
+        test_skip("parsing the live counters needs the tls module (/proc/net/tls_stat)");
         CU_ASSERT_EQUAL(rc, KTLA_E_NOKTLS);
         CU_ASSERT_PTR_NULL(c);
         CU_ASSERT_EQUAL(n, 0);

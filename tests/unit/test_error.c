@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_error.c - the error table: every code has a distinct name and a message. */
 #include "config.h"
 

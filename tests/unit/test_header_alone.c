@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_header_alone.c - ktla.h compiles on its own: it is the first and only include before the test. */
 #include "ktla.h"
 

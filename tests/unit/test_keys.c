@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_keys.c - suite mapping and traffic-key derivation, against published
  * vectors and against derivations written out here from the RFCs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_tls_record.c - the tests' own record sealer/opener agrees with itself
  * and rejects tampering.  (That it agrees with the kernel is checked in the VM.)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn.h - one connection slot: a state machine that connects, runs the TLS
  * handshake, writes the request, reads the response, and closes or keeps

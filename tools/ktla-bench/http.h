@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.h - the request ktla-bench sends and an incremental parser for the
  * response, which checks every byte against the buffer's end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla-bench - an HTTPS load generator with its own mbedTLS client.
  *

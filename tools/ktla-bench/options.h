@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * options.h - ktla-bench's command line: one table for getopt, --help and
  * (checked by tests/bench/check-help-pod) the man page's OPTIONS section.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * output.c - progress, table and JSON.  Rates divide by the measured
  * elapsed time; MB is 10^6 bytes of response bodies.

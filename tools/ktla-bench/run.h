@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run.h - what all worker threads share for one run, read-only except the
  * atomics: the options, the TLS configuration, the server's address, the

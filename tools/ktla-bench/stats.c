@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stats.c - error kinds, counters and the log-linear latency histogram.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_client.c - the TLS client: configuration, a non-blocking BIO, the
  * handshake, reads that keep session tickets, and resumption detection.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_client.h - ktla-bench's TLS client on mbedTLS 3.6, over non-blocking
  * sockets: one shared configuration, one struct tls_link per connection slot.

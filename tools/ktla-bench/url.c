@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * url.c - split https://HOST[:PORT][/PATH] with every byte checked.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker.h - a worker thread: one epoll loop over its share of the
  * connections, with its own statistics.

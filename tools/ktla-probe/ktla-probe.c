@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla-probe - print what this kernel's TLS offload accepts.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert.c - the default certificate: a self-signed ECDSA P-256 certificate
  * for localhost, 127.0.0.1 and ::1, made with mbedTLS the first time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * demo.c - the demo site ktla-serve serves when given no --root: a page
  * saying what ktla is and how to see where the record layer runs, a few

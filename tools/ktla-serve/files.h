@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * files.h - from a decoded request path to an open file under the root,
  * its media type, and the byte range asked for.

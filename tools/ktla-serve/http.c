@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.c - request heads in, response heads out.
  *
@@ -368,6 +369,48 @@ int http_decode_path(const char *target, size_t len, char *out, size_t size, con
     *raw = target + skip;
     *raw_len = (size_t)(p - *raw);
     return has_dotdot_segment(out) ? 400 : 0;
+}
+
+/* RFC 3986 3.3 pchar, less '%' (every byte here is decoded): what a path may carry as it is. */
+static int path_char(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch != 0 && strchr("-._~!$&'()*+,;=:@", ch) != NULL);
+}
+
+size_t http_location(const char *path, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+
+    for (const char *p = path; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '/' && n > 0 && out[n - 1] == '/')
+            continue; /* "//" anywhere, the start included, is one '/' */
+        if (n == 0 && ch != '/') {
+            if (size < 2)
+                return 0;
+            out[n++] = '/';
+        }
+        if (ch == '/' || path_char(ch)) {
+            if (n + 1 >= size)
+                return 0;
+            out[n++] = (char)ch;
+        } else {
+            if (n + 3 >= size)
+                return 0;
+            out[n++] = '%';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    if (n == 0) {
+        if (size < 2)
+            return 0;
+        out[n++] = '/';
+    }
+    out[n] = '\0';
+    return n;
 }
 
 const char *http_reason(int status)

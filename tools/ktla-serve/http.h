@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.h - HTTP/1.1 request heads in, response heads out (RFC 9110, 9112).
  *
@@ -59,6 +60,16 @@ int http_keep_alive(const struct http_request *req);
  * (for a Location field: only visible ASCII, unlike the decoded path).
  */
 int http_decode_path(const char *target, size_t len, char *out, size_t size, const char **raw, size_t *raw_len);
+
+/*
+ * The Location value for a redirect to the decoded path (its trailing '/'
+ * is added by http_format_head): exactly one leading '/' and no empty
+ * segment anywhere, so that it can never read as a network-path reference
+ * ("//host/...", RFC 3986 4.2) to another host; bytes other than
+ * unreserved, sub-delims, ':', '@' and '/' as %XX.  Returns the length
+ * (NUL-terminated in out), or 0 if it does not fit in size.
+ */
+size_t http_location(const char *path, char *out, size_t size);
 
 /* "Not Found" for 404 and so on; "Unknown" for others. */
 const char *http_reason(int status);

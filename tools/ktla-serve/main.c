@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - ktla-serve: an HTTPS/1.1 static-file server on libktla.
  *
@@ -80,10 +81,15 @@ static ktla_config *make_config(const struct serve_options *o)
         return config_failed(cfg, "--handshake-timeout", rc);
     if (o->user_mode && (rc = ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER)) != 0)
         return config_failed(cfg, "--mode", rc);
+    if (o->client_ca && (rc = ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca)) != 0)
+        return config_failed(cfg, "--client-ca", rc);
     /* The first connection freezes the config: do it here, so its errors show now. */
     if ((rc = ktla_conn_new(cfg, &conn)) != 0)
         return config_failed(cfg, "TLS configuration", rc);
     ktla_conn_free(conn);
+    /* Not worth refusing to start over, but worth knowing (a private key every user can read). */
+    if (*ktla_config_warning(cfg))
+        fprintf(stderr, "ktla-serve: warning: %s\n", ktla_config_warning(cfg));
     return cfg;
 }
 
@@ -263,6 +269,8 @@ static int run(struct serve_options *o)
     signal(SIGPIPE, SIG_IGN); /* sendfile() to a closed kTLS socket would raise it */
     if (getenv("KTLA_SERVE_NO_OPENAT2"))
         files_force_fallback(1);
+    if (getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"))
+        session_slow_handshakes((unsigned)strtoul(getenv("KTLA_SERVE_SLOW_HANDSHAKE_MS"), NULL, 10));
     if (prepare(&srv, o, &d) == 0)
         rc = serve(&srv, &d);
     if (srv.stop_fd >= 0)

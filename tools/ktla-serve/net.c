@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net.c - listening sockets, the port file, and printable peer addresses.
  *

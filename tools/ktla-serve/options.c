@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * options.c - ktla-serve's command line and config file.
  *
@@ -49,7 +50,10 @@ void options_usage(FILE *out)
 
         snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
                  d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        fprintf(out, "  %-28s %s\n", left, d->help);
+        if (strlen(left) > 28) /* too wide for the column: the help goes on the next line */
+            fprintf(out, "  %s\n  %-28s %s\n", left, "", d->help);
+        else
+            fprintf(out, "  %-28s %s\n", left, d->help);
     }
     fputs("\n"
           "Exit status: 0 after SIGINT or SIGTERM (in-flight responses finished), 1 when\n"
@@ -137,15 +141,12 @@ static int config_line(struct serve_options *o, char *line, const char *path, un
     return 0;
 }
 
-static int read_config_file(struct serve_options *o, const char *path)
+int options_read_config(struct serve_options *o, FILE *f, const char *path)
 {
     char line[4096];
     unsigned lineno = 0;
     int rc = 0;
-    FILE *f = fopen(path, "re");
 
-    if (f == NULL)
-        return usage_error("cannot read the config file %s: %s", path, strerror(errno));
     while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
         lineno++;
         if (strchr(line, '\n') == NULL && !feof(f)) {
@@ -154,6 +155,17 @@ static int read_config_file(struct serve_options *o, const char *path)
             rc = config_line(o, line, path, lineno);
         }
     }
+    return rc;
+}
+
+static int read_config_file(struct serve_options *o, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    int rc;
+
+    if (f == NULL)
+        return usage_error("cannot read the config file %s: %s", path, strerror(errno));
+    rc = options_read_config(o, f, path);
     fclose(f);
     return rc;
 }
@@ -259,8 +271,7 @@ static unsigned default_threads(void)
     return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
 }
 
-/* Check and type every value, given or default. */
-static int finish(struct serve_options *o)
+int options_finish(struct serve_options *o)
 {
     char *const *v = o->value;
 
@@ -288,6 +299,15 @@ static int finish(struct serve_options *o)
     o->no_tickets = v[SERVE_OPT_NO_TICKETS] && strcmp(v[SERVE_OPT_NO_TICKETS], "1") == 0;
     if ((v[SERVE_OPT_CERT] == NULL) != (v[SERVE_OPT_KEY] == NULL))
         return usage_error("--cert and --key go together");
+    if (v[SERVE_OPT_CLIENT_AUTH] && strcmp(v[SERVE_OPT_CLIENT_AUTH], "optional") != 0 &&
+        strcmp(v[SERVE_OPT_CLIENT_AUTH], "required") != 0)
+        return usage_error("--client-auth wants optional or required, not '%s'", v[SERVE_OPT_CLIENT_AUTH]);
+    if ((v[SERVE_OPT_CLIENT_AUTH] == NULL) != (v[SERVE_OPT_CLIENT_CA] == NULL))
+        return usage_error("--client-auth and --client-ca go together");
+    o->client_auth = v[SERVE_OPT_CLIENT_AUTH] == NULL               ? KTLA_CLIENT_AUTH_NONE
+                     : strcmp(v[SERVE_OPT_CLIENT_AUTH], "optional") == 0 ? KTLA_CLIENT_AUTH_OPTIONAL
+                                                                      : KTLA_CLIENT_AUTH_REQUIRED;
+    o->client_ca = v[SERVE_OPT_CLIENT_CA];
     o->port_file = v[SERVE_OPT_PORT_FILE];
     o->root = v[SERVE_OPT_ROOT];
     o->cert = v[SERVE_OPT_CERT];
@@ -315,7 +335,7 @@ int options_parse(struct serve_options *o, int argc, char **argv)
     }
     if (o->value[SERVE_OPT_CONFIG] && (rc = read_config_file(o, o->value[SERVE_OPT_CONFIG])) != 0)
         return rc;
-    return finish(o);
+    return options_finish(o);
 }
 
 void options_free(struct serve_options *o)

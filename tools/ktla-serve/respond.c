@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * respond.c - from a parsed request to what the session sends: a head in
  * s->out, then either a small HTML page after it or a file range to
@@ -64,16 +65,24 @@ void respond_error(struct session *s, int status)
     send_page(s, &r);
 }
 
-static void respond_redirect(struct session *s, const char *raw, size_t raw_len)
+/*
+ * A directory named without its '/': send the client to it.  The Location
+ * is built from the decoded path, never copied from the request: a request
+ * for "//evil.example" must not become "Location: //evil.example/", which a
+ * browser reads as another host.
+ */
+static void respond_redirect(struct session *s, const char *path)
 {
     struct http_response r = base_response(s, 301);
+    char location[MAX_LOCATION + 1];
+    size_t len = http_location(path, location, sizeof location);
 
-    if (raw_len > MAX_LOCATION) {
+    if (len == 0) {
         respond_error(s, 414);
         return;
     }
-    r.location = raw; /* as sent: visible ASCII only, checked by the parser */
-    r.location_len = raw_len;
+    r.location = location; /* copied into s->out by send_page, before location goes */
+    r.location_len = len;
     send_page(s, &r);
 }
 
@@ -148,7 +157,7 @@ void respond(struct session *s)
     if (status == 0)
         status = files_open(&s->w->srv->root, path, &fd, &st);
     if (status == 301)
-        respond_redirect(s, raw, raw_len);
+        respond_redirect(s, path);
     else if (status != 200)
         respond_error(s, status);
     else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * serve.h - what the parts of ktla-serve share: the options, start-up
  * helpers (state directory, certificate, demo site) and the access log.
@@ -27,11 +28,14 @@
     X(KEY, "key", 0, "FILE", "the private key of --cert, PEM")                                                 \
     X(THREADS, "threads", 't', "N", "worker threads, each with its own listener (default: one per core)")     \
     X(MAX_CONN, "max-conn", 0, "N", "close new connections beyond N open ones (default 4096)")                 \
-    X(HANDSHAKE_TIMEOUT, "handshake-timeout", 0, "MS", "close a handshake not done after MS ms (default 10000)") \
+    X(HANDSHAKE_TIMEOUT, "handshake-timeout", 0, "MS", "close a handshake the client kept waiting MS ms (default 10000)") \
     X(IDLE_TIMEOUT, "idle-timeout", 0, "MS", "close a connection idle for MS ms (default 30000)")              \
     X(MODE, "mode", 0, "auto|user", "auto: kernel record layer when possible; user: always user space")       \
     X(ALPN, "alpn", 0, "LIST", "ALPN protocols offered, comma-separated (default http/1.1)")                   \
     X(NO_TICKETS, "no-tickets", 0, NULL, "do not issue TLS session tickets")                                  \
+    X(CLIENT_CA, "client-ca", 0, "FILE", "verify client certificates against the CA certificates in FILE (PEM)") \
+    X(CLIENT_AUTH, "client-auth", 0, "optional|required",                                                     \
+      "ask clients for a certificate (with --client-ca); required: refuse those without a valid one")        \
     X(LOG, "log", 0, "FILE", "append the access log to FILE instead of standard output")                      \
     X(CONFIG, "config", 0, "FILE", "read options from FILE (key = value lines); the command line wins")        \
     X(STATE_DIR, "state-dir", 0, "DIR", "where the default certificate and demo site live")                   \
@@ -55,6 +59,8 @@ struct serve_options {
     unsigned max_conn;
     unsigned handshake_timeout_ms, idle_timeout_ms;
     int user_mode, no_tickets;
+    const char *client_ca;
+    enum ktla_client_auth client_auth; /* KTLA_CLIENT_AUTH_NONE unless --client-auth */
     char *alpn[8]; /* NULL-terminated; points into alpn_buf */
     char alpn_buf[512];
     size_t n_alpn;
@@ -73,6 +79,15 @@ struct serve_options {
  */
 int options_parse(struct serve_options *o, int argc, char **argv);
 void options_free(struct serve_options *o);
+
+/*
+ * The two steps options_parse() takes after the command line, on their own
+ * for the fuzzer: the config file's "key = value" lines from f (path names
+ * it in messages) for what is still unset, then checking and typing every
+ * value, given or default.  0, or SERVE_EXIT_USAGE after printing why.
+ */
+int options_read_config(struct serve_options *o, FILE *f, const char *path);
+int options_finish(struct serve_options *o);
 void options_usage(FILE *out);
 
 /* state.c: the state directory (created 0700) for the generated certificate and demo site; idempotent. */
@@ -91,5 +106,12 @@ void log_line(const char *line, size_t len);
 
 /* Quote s into out for a log line: control bytes, '"', '\\' and non-ASCII as \xHH. */
 void log_escape(char *out, size_t size, const char *s, size_t len);
+
+/*
+ * client_cert.c: the client for the access log, after the handshake: the
+ * subject of its certificate when it verified against --client-ca (log-
+ * escaped), "unverified" for one that did not, "-" for none.
+ */
+void client_cert_describe(const ktla_conn *tls, char *out, size_t size);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server.h - the running server: what all workers share, each worker's
  * event loop and timers, and one connection's state.
@@ -39,9 +40,11 @@ struct server {
 struct session;
 
 /*
- * Sessions waiting for the same kind of deadline, oldest first.  Every
- * session of a list has the same timeout, so appending at the tail keeps
- * the list sorted: expiry only ever looks at the head.
+ * Sessions waiting for the same kind of deadline, earliest first: expiry
+ * only ever looks at the head.  Idle and linger deadlines are now plus the
+ * list's timeout, so appending at the tail keeps the list sorted; a
+ * handshake's deadline is when the client's silence will have used up the
+ * handshake timeout (ktla_get_handshake_time_left()), inserted in order.
  */
 struct timer_list {
     struct session *head, *tail;
@@ -80,6 +83,7 @@ struct session {
     unsigned long long id;
     unsigned requests;
     char peer[64];
+    char client[160]; /* with --client-auth: client_cert_describe(), set when the handshake ends */
 
     struct http_request req; /* points into in[] until the response is done */
     int status, keep_alive;
@@ -103,6 +107,8 @@ uint64_t now_ms(void);
 
 /* Put s at the tail of list with a fresh deadline (moving it from any other list). */
 void timer_arm(struct timer_list *list, struct session *s);
+/* Put s in list, in order, with this deadline (UINT64_MAX: never). */
+void timer_arm_at(struct timer_list *list, struct session *s, uint64_t deadline_ms);
 void timer_cancel(struct session *s);
 
 /* session.c */
@@ -110,6 +116,9 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
 void session_event(struct session *s, uint32_t events);
 void session_timeout(struct session *s);
 void session_stop(struct session *s); /* the server is stopping */
+void session_abort(struct session *s); /* close at once, without a word: the worker failed */
+/* For the tests: sleep ms before every handshake step, to play a server that is behind. */
+void session_slow_handshakes(unsigned ms);
 
 /* respond.c: turn the parsed request in s->req into s->out and s->file_* */
 void respond(struct session *s);

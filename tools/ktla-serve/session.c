@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session.c - one connection, driven by its worker's epoll events:
  *
@@ -74,7 +75,7 @@ static void offload_reasons(const struct session *s, char *out, size_t size)
 static void log_request(const struct session *s)
 {
     const struct http_request *q = &s->req;
-    char line[3072], method[40], target[1100], reasons[600], when[40];
+    char line[3072], method[40], target[1100], reasons[600], when[40], client[180] = "";
     struct timespec ts;
     struct tm tm;
     int n;
@@ -85,11 +86,13 @@ static void log_request(const struct session *s)
     log_escape(method, sizeof method, q->method_len ? q->method_name : "-", q->method_len ? q->method_len : 1);
     log_escape(target, sizeof target, q->target_len ? q->target : "-", q->target_len ? q->target_len : 1);
     offload_reasons(s, reasons, sizeof reasons);
-    n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s\n",
+    if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+        snprintf(client, sizeof client, " client=\"%s\"", s->client);
+    n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s%s\n",
                  when, ts.tv_nsec / 1000000, s->peer, s->id, s->requests, method, target, s->status, s->body_sent,
                  ktla_tls_version_name(ktla_get_version(s->tls)), ktla_get_ciphersuite_name(s->tls),
                  ktla_session_resumed(s->tls), offload_name(ktla_get_offload(s->tls, KTLA_DIR_TX)),
-                 offload_name(ktla_get_offload(s->tls, KTLA_DIR_RX)), reasons);
+                 offload_name(ktla_get_offload(s->tls, KTLA_DIR_RX)), reasons, client);
     if (n > 0)
         log_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
@@ -125,21 +128,49 @@ static void report(const struct session *s, const char *what, const char *why)
     fprintf(stderr, "ktla-serve: conn=%llu %s: %s: %s\n", s->id, s->peer, what, why);
 }
 
+/*
+ * The handshake timeout is the library's: a budget of the client's silence,
+ * which a worker that is behind does not spend.  So the timer is set to the
+ * silence left, and when it fires the handshake is driven (session_timeout):
+ * ktla_accept() goes on if the client's bytes came meanwhile, and fails with
+ * ETIMEDOUT if the client stayed silent.
+ */
+static void arm_handshake_timer(struct session *s)
+{
+    long long left = ktla_get_handshake_time_left(s->tls);
+
+    timer_arm_at(&s->w->handshake, s, left < 0 ? UINT64_MAX : now_ms() + (uint64_t)left);
+}
+
+static unsigned slow_handshake_ms;
+
+void session_slow_handshakes(unsigned ms)
+{
+    slow_handshake_ms = ms;
+}
+
 static enum step step_handshake(struct session *s)
 {
-    int ret = ktla_accept(s->tls);
     enum ktla_error e;
+    int ret;
 
+    if (slow_handshake_ms) {
+        struct timespec ts = {slow_handshake_ms / 1000, (long)(slow_handshake_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    ret = ktla_accept(s->tls);
     if (ret == 1) {
+        if (s->w->srv->opt->client_auth != KTLA_CLIENT_AUTH_NONE)
+            client_cert_describe(s->tls, s->client, sizeof s->client);
         s->state = SESSION_READ;
         timer_arm(&s->w->idle, s);
         return STEP_NEXT;
     }
     e = ktla_get_error(s->tls, ret);
-    if (ret < 0 && e == KTLA_ERROR_WANT_READ)
-        return wait_for(s, EPOLLIN);
-    if (ret < 0 && e == KTLA_ERROR_WANT_WRITE)
-        return wait_for(s, EPOLLOUT);
+    if (ret < 0 && (e == KTLA_ERROR_WANT_READ || e == KTLA_ERROR_WANT_WRITE)) {
+        arm_handshake_timer(s);
+        return wait_for(s, e == KTLA_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+    }
     report(s, "handshake failed", ktla_get_reason(s->tls));
     return session_close(s, 0);
 }
@@ -336,8 +367,7 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
         return -1;
     }
     w->nconns++;
-    timer_arm(&w->handshake, s);
-    drive(s); /* the ClientHello is often there already */
+    drive(s); /* the ClientHello is often there already; a wait arms the handshake timer */
     return 0;
 }
 
@@ -349,12 +379,8 @@ void session_event(struct session *s, uint32_t events)
 
 void session_timeout(struct session *s)
 {
-    char why[96];
-
     if (s->state == SESSION_HANDSHAKE) {
-        snprintf(why, sizeof why, "not done after %u ms: closed", s->timer->timeout_ms);
-        report(s, "handshake timed out", why);
-        session_close(s, 0);
+        drive(s); /* fails with "handshake timed out" unless the client's bytes came */
         return;
     }
     /*
@@ -372,6 +398,11 @@ void session_timeout(struct session *s)
     }
     /* idle between requests: say goodbye properly; stalled mid-request or mid-response: just go */
     session_close(s, s->state == SESSION_READ && s->in_len == 0);
+}
+
+void session_abort(struct session *s)
+{
+    session_close(s, 0);
 }
 
 void session_stop(struct session *s)

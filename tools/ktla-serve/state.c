@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * state.c - the state directory: where the generated certificate and the
  * demo site live.  --state-dir, else $XDG_STATE_HOME/ktla, else

@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker.c - one worker thread: its listener, its epoll set, its timers.
  *
  * epoll is level-triggered: a session that stops early (its send budget
  * spent, or a step waiting) is simply reported again, so nothing is lost
  * by leaving bytes in a socket.  Deadlines need no timer fd: each timer
- * list is sorted by construction, so epoll_wait sleeps until the earliest
+ * list is kept sorted (appending at the tail, except for handshakes, whose
+ * deadlines the library computes), so epoll_wait sleeps until the earliest
  * head, and expiry pops heads until one is in the future.
  */
 #define _GNU_SOURCE
@@ -49,18 +51,31 @@ void timer_cancel(struct session *s)
     s->timer = NULL;
 }
 
-void timer_arm(struct timer_list *list, struct session *s)
+void timer_arm_at(struct timer_list *list, struct session *s, uint64_t deadline_ms)
 {
+    struct session *after;
+
     timer_cancel(s);
-    s->deadline_ms = list->timeout_ms ? now_ms() + list->timeout_ms : UINT64_MAX;
+    s->deadline_ms = deadline_ms;
     s->timer = list;
-    s->prev = list->tail;
-    s->next = NULL;
-    if (list->tail)
-        list->tail->next = s;
+    /* Usually the latest deadline: walk back from the tail only as far as needed. */
+    for (after = list->tail; after && after->deadline_ms > deadline_ms; after = after->prev)
+        ;
+    s->prev = after;
+    s->next = after ? after->next : list->head;
+    if (s->next)
+        s->next->prev = s;
+    else
+        list->tail = s;
+    if (after)
+        after->next = s;
     else
         list->head = s;
-    list->tail = s;
+}
+
+void timer_arm(struct timer_list *list, struct session *s)
+{
+    timer_arm_at(list, s, list->timeout_ms ? now_ms() + list->timeout_ms : UINT64_MAX);
 }
 
 /* Milliseconds until the earliest deadline, for epoll_wait; -1 for none. */
@@ -86,7 +101,7 @@ static void expire(struct worker *w)
 
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         while (lists[i]->head && lists[i]->head->deadline_ms <= now)
-            session_timeout(lists[i]->head); /* always leaves the list: closed */
+            session_timeout(lists[i]->head); /* leaves the head: closed, or re-armed for later */
 }
 
 /*
@@ -181,7 +196,7 @@ int worker_init(struct worker *w, struct server *srv, unsigned index, int listen
     w->srv = srv;
     w->index = index;
     w->listen_fd = listen_fd;
-    w->handshake.timeout_ms = srv->opt->handshake_timeout_ms;
+    /* The handshake timeout lives in the ktla_config; its deadlines come from the library. */
     w->idle.timeout_ms = srv->opt->idle_timeout_ms;
     w->linger.timeout_ms = LINGER_MS;
     w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -227,7 +242,7 @@ void worker_destroy(struct worker *w)
     /* Only after a failure are sessions left; close them the quick way. */
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         while (lists[i]->head)
-            session_timeout(lists[i]->head);
+            session_abort(lists[i]->head);
     if (w->listen_fd >= 0)
         close(w->listen_fd);
     if (w->epfd >= 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ktla-stat - like ss(8), for the kernel's TLS: offloaded sockets, the TLS
  * offload features of each interface, and the kernel's TLS counters.

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_handoff_memory.c - what an offloaded connection still costs in user
+ * space, measured on the heap rather than taken from the library.
+ *
+ * The client runs in a child process, so that this process allocates
+ * nothing but the server's side: the heap in use (glibc's mallinfo2(), or
+ * the sanitizer allocator's count) is read before ktla_conn_new() and once
+ * ktla_accept() has handed the record layer to the kernel.  The difference
+ * must be exactly the connection object and, for TLS 1.3, the KeyUpdate
+ * secrets: no mbedTLS context or buffer (some 33 KiB), no handshake secret,
+ * nothing else survives the hand-off.  And once the connection is freed the
+ * heap is back where it was.  This needs kTLS: on a host without it the
+ * test is reported as skipped (test_skip.h).
+ */
+#define _GNU_SOURCE
+#include <CUnit/CUnit.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* The sanitizer runtimes' own count (sanitizer/allocator_interface.h, which GCC does not install). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#define SANITIZER_HEAP 1
+#endif
+
+#include "conn_internal.h"
+#include "fixture.h"
+#include "loopback.h"
+#include "socket_peer.h"
+#include "suite_socket.h"
+#include "suites.h"
+#include "test_skip.h"
+
+/* The heap in use, in bytes. */
+static size_t heap_in_use(void)
+{
+#ifdef SANITIZER_HEAP
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+#endif
+}
+
+/* What one allocation of n bytes takes from the heap as heap_in_use() counts it. */
+static size_t block(size_t n)
+{
+#ifdef SANITIZER_HEAP
+    return n; /* the sanitizers count what was asked for */
+#else
+    /* glibc on 64-bit: an 8-byte size field, 16-byte alignment, 32 bytes at least */
+    size_t chunk = (n + 8 + 15) & ~(size_t)15;
+    return chunk < 32 ? 32 : chunk;
+#endif
+}
+
+struct measured {
+    long long after_handoff, after_free; /* differences from before ktla_conn_new() */
+    int rc;
+    enum ktla_offload tx;
+    int ssl_gone, secrets_gone;
+};
+
+/* One connection on cfg with the client in a child process; the server side measured here. */
+static void one_connection(ktla_config *cfg, int version, int suite, struct measured *m)
+{
+    struct socket_peer peer = {.version = version, .suite = suite};
+    ktla_conn *c = NULL;
+    int server_fd, status = -1;
+    size_t before;
+    pid_t pid;
+
+    memset(m, 0, sizeof *m);
+    CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&peer.fd, &server_fd), 0);
+    fflush(stdout);
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        close(server_fd);
+        socket_peer_run(&peer);
+        _exit(peer.handshake_rc == 0 && peer.close_notify ? 0 : 1);
+    }
+    close(peer.fd);
+    before = heap_in_use();
+    CU_ASSERT_EQUAL_FATAL(ktla_conn_new(cfg, &c), 0);
+    CU_ASSERT_EQUAL(ktla_set_fd(c, server_fd), 0);
+    m->rc = ktla_accept(c);
+    m->after_handoff = (long long)heap_in_use() - (long long)before;
+    m->tx = ktla_get_offload(c, KTLA_DIR_TX);
+    m->ssl_gone = c->ssl == NULL;
+    m->secrets_gone = c->secrets == NULL;
+    if (m->rc == 1)
+        CU_ASSERT_EQUAL(ktla_shutdown(c), 1);
+    ktla_conn_free(c);
+    m->after_free = (long long)heap_in_use() - (long long)before;
+    shutdown(server_fd, SHUT_WR);
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(server_fd);
+}
+
+static void test_heap_after_handoff(void)
+{
+    ktla_config *cfg;
+    size_t largest = 0;
+
+    if (socket_expected_offload() != KTLA_OFFLOAD_KERNEL) {
+        test_skip("needs kTLS: the heap is measured around the hand-off to the kernel (the test VM)");
+        return;
+    }
+    cfg = fixture_config("ecdsa-p256");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    for (size_t i = 0; i < SOCKET_N_COMBOS; i++) {
+        int v = socket_combos[i].version, s = socket_combos[i].suite;
+        size_t want = block(sizeof(struct ktla_conn)) + (v == 0x0304 ? block(sizeof(struct ktla__rekey)) : 0);
+        struct measured m;
+
+        /*
+         * Not the first connection of each kind: that one also freezes the
+         * config and runs the kernel probe, once for all later ones.
+         */
+        one_connection(cfg, v, s, &m);
+        one_connection(cfg, v, s, &m);
+        CU_ASSERT_EQUAL(m.rc, 1);
+        CU_ASSERT_EQUAL(m.tx, KTLA_OFFLOAD_KERNEL);
+        CU_ASSERT(m.ssl_gone && m.secrets_gone);
+        CU_ASSERT_EQUAL(m.after_handoff, (long long)want);
+        CU_ASSERT_EQUAL(m.after_free, 0);
+        printf("\n    TLS %s 0x%04x: %lld bytes of heap after the hand-off (the connection%s: %zu), %lld after free",
+               v == 0x0304 ? "1.3" : "1.2", (unsigned)s, m.after_handoff,
+               v == 0x0304 ? " and its KeyUpdate secrets" : "", want, m.after_free);
+        if (m.after_handoff > 0 && (size_t)m.after_handoff > largest)
+            largest = (size_t)m.after_handoff;
+    }
+    ktla_config_free(cfg);
+#ifdef SANITIZER_HEAP
+    printf("\n    largest: %zu bytes (as the sanitizer allocator counts: bytes asked for)", largest);
+#else
+    printf("\n    largest: %zu bytes of heap (glibc chunks)", largest);
+#endif
+}
+
+int add_handoff_memory_suite(void)
+{
+    CU_pSuite s = CU_add_suite("memory of an offloaded connection, measured on the heap", NULL, NULL);
+
+    return s && CU_add_test(s, "after the hand-off only the connection is left", test_heap_after_handoff) ? 0 : -1;
+}
