@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """bench/measure.py: one site's measurements for scripts/bench (the host, the test VM, or a kTLS machine).
 
@@ -103,9 +103,11 @@ def figures(a, servers, bench_bin):
                            f"4 x openssl s_time -new -tls1_3 -www {SMALL}",
                            lambda s: clients.s_time(s, SMALL, "1.3", False, secs, clients=4),
                            ["nginx", "ktla"] + [k for k in servers if k.startswith("ktla_mbedtls_")]))
+    # ktla_split (KTLA_SERVE_SEPARATE_RECORDS=1): head and body in two records, as before issue 12's section 2.
     figs.append(Figure("get_small", "keep-alive GETs/s, 1 KiB file", "req/s",
                        f"wrk -t{threads} -c8 {SMALL}",
-                       lambda s: clients.wrk(s, SMALL, 8, threads, secs), data_quick))
+                       lambda s: clients.wrk(s, SMALL, 8, threads, secs),
+                       data_quick + [k for k in ("ktla_split",) if k in servers]))
     for n in a.sizes:
         path = "/" + size_name(n) + ".bin"
         figs.append(Figure(f"bulk_{size_name(n)}", f"bulk MB/s, {size_name(n).replace('MiB', ' MiB').replace('KiB', ' KiB')} file",
@@ -275,6 +277,11 @@ def main():
     if kernel and not a.no_user_mode:
         servers["ktla_user"] = KtlaServe(os.path.join(a.work, "ktla-user"), paths["serve"], paths["www"], a.cert,
                                          a.key, workers, user_mode=True, key_name="ktla_user")
+    if not a.mbedtls_build:  # the one-record change's before and after (not in the tuned site: handshakes only)
+        servers["ktla_split"] = KtlaServe(os.path.join(a.work, "ktla-split"), paths["serve"], paths["www"], a.cert,
+                                          a.key, workers, key_name="ktla_split")
+        servers["ktla_split"].env = {"KTLA_SERVE_SEPARATE_RECORDS": "1"}
+        servers["ktla_split"].label = "ktla-serve, head and body in separate records (as before)"
     for spec in a.mbedtls_build:
         name, build = spec.split("=", 1)
         servers[f"ktla_mbedtls_{name}"] = KtlaServe(os.path.join(a.work, f"ktla-{name}"),

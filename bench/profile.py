@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """bench/profile.py: where a TLS handshake spends its CPU in ktla-serve, against bare mbedTLS.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """bench/report.py: build/bench/report.md, results.json and the PNG charts from the sites' raw JSON.
 
@@ -124,6 +124,14 @@ def verdict(r, better):
     return "ktla-serve" if ahead else "nginx"
 
 
+def client_name(command):
+    """The client of a figure, as the tables name it (the full command is in "Which client measured what")."""
+    for name in ("openssl s_time", "wrk", "ktla-bench", "tls_client.py"):
+        if name in command:
+            return name.replace("tls_client.py", "Python ssl")
+    return command.split()[0]
+
+
 def site_table(site):
     figs = site["figures"]
     has_user = any("ktla_user" in f["samples"] for f in figs.values())
@@ -133,6 +141,7 @@ def site_table(site):
         head.append("ktla-serve --mode user")
     if has_bare:
         head += ["bare mbedTLS", "ktla / bare"]
+    head.append("client")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for fid in figure_order(figs):
         if fid not in figs:
@@ -145,8 +154,85 @@ def site_table(site):
             row.append(cell(f, "ktla_user"))
         if has_bare:
             row += [cell(f, "bare"), ratio_cell(f, "ktla", "bare")[0] if "bare" in f["samples"] else "–"]
+        row.append(client_name(f["client"]))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
+
+
+# The summary (the README shows it): (row title, figure ids joined by " / " in one cell).
+SUMMARY = [
+    ("TLS 1.3 full handshakes/s, 1 client / 4 clients", ["hs13_full", "hs13_full_x4"]),
+    ("TLS 1.3 resumed (ticket) handshakes/s", ["hs13_resumed"]),
+    ("TLS 1.2 full / resumed (ticket) handshakes/s", ["hs12_full", "hs12_resumed"]),
+    ("server CPU per TLS 1.3 full handshake (+ 1 GET)", ["hs13_full_cpu"]),
+    ("keep-alive GETs/s, 1 KiB (wrk / ktla-bench)", ["get_small", "get_small_kb"]),
+    ("MB/s, 1 MiB / 16 MiB files", ["bulk_1MiB", "bulk_16MiB"]),
+    ("server CPU seconds per GB, 1 MiB / 16 MiB files", ["cpu_per_gb_1MiB", "cpu_per_gb_16MiB"]),
+    ("server memory per idle keep-alive connection", ["mem_idle"]),
+]
+
+
+def summary_ratio(site, fid):
+    """ktla-serve / nginx for one figure of a site (4 clients: from the scaling part's 2 workers in a quick run)."""
+    f = site["figures"].get(fid)
+    a, b = "ktla", "nginx"
+    if f is None and fid == "hs13_full_x4":
+        f, a, b = site.get("scaling", {}).get("figures", {}).get(fid), "ktla_2", "nginx_2"
+    if f is None:
+        return None
+    r = ratio_cell(f, a, b)[1]
+    if r is None:
+        return None
+    if fid == "mem_idle":
+        text = f"{fmt(median([s['value'] for s in f['samples'][a]]), 'bytes')} against " \
+               f"{fmt(median([s['value'] for s in f['samples'][b]]), 'bytes')}"
+        if f["samples"].get("ktla_user"):
+            text += f" (user mode {fmt(median([s['value'] for s in f['samples']['ktla_user']]), 'bytes')})"
+        return text
+    return f"{r:.2f}"
+
+
+def summary_section(sites):
+    sites = [s for s in sites if s["site"] != "tuned"]
+    head = {"host": "host, user-space records", "native": "this machine, kTLS both"}
+    cols = [head.get(s["site"], f"test VM ({s['kernel'].split('+')[0]}), kTLS both") for s in sites]
+    lines = ["| figure, ktla-serve / nginx | " + " | ".join(cols) + " |", "|---|" + "---|" * len(sites)]
+    for title, fids in SUMMARY:
+        cells = []
+        for site in sites:
+            vals = [summary_ratio(site, fid) for fid in fids]
+            cells.append(" / ".join(v or "–" for v in vals) if any(vals) else "–")
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    one = []
+    for site in sites:
+        f = site["figures"].get("get_small")
+        r = ratio_cell(f, "ktla", "ktla_split")[1] if f and "ktla_split" in f["samples"] else None
+        one.append(f"{r:.2f}" if r is not None else "–")
+    lines.append("| keep-alive GETs/s, 1 KiB: one record / two (ktla-serve against itself) | " + " | ".join(one) + " |")
+    return "\n".join(lines) + "\n\nRatios are ktla-serve / nginx (for CPU and memory: lower is better for " \
+        "ktla-serve); the tables below have the figures, their spread and the client of each.\n"
+
+
+def one_record_section(sites):
+    """Issue 12, section 2: small GETs with head and body in one record, against two (the same binary, same run)."""
+    lines = ["| site | nginx | ktla-serve: one record | ktla-serve: two records (as before) | one / two records | "
+             "ktla (one record) / nginx | ktla (two records) / nginx | client |", "|---|---|---|---|---|---|---|---|"]
+    for site in sites:
+        f = site["figures"].get("get_small")
+        if not f or "ktla_split" not in f["samples"]:
+            continue
+        where = {"host": "host, user-space records", "guest": f"test VM ({site['kernel'].split('+')[0]}), kTLS",
+                 "native": "this machine, kTLS"}.get(site["site"], site["site"])
+        lines.append(f"| {where} | {cell(f, 'nginx')} | {cell(f, 'ktla')} | {cell(f, 'ktla_split')} | "
+                     f"{ratio_cell(f, 'ktla', 'ktla_split')[0]} | {ratio_cell(f, 'ktla', 'nginx')[0]} | "
+                     f"{ratio_cell(f, 'ktla_split', 'nginx')[0]} | `{f['client']}` |")
+    if len(lines) == 2:
+        return ""
+    return ("\n".join(lines) + "\n\nktla-serve sends a response whose head and body fit in one TLS record "
+            "(16 KiB) with one write: one record where it used to send the head and then the file (two records, and "
+            "two system calls on kTLS). The two-record figure is the same binary with KTLA_SERVE_SEPARATE_RECORDS=1, "
+            "measured in the same rounds, alternating with the others (`tests/serve/check-records` counts the "
+            "records a client sees).\n")
 
 
 def checks(site):
@@ -475,6 +561,8 @@ def main():
           f"Each figure: the median of {host['settings']['rounds']} rounds, with the lowest and highest in small "
           "print; the servers' order alternates between rounds. Ratios are ktla-serve / nginx (median of the "
           "per-round ratios); \"ahead\" says who is better by more than 5 %.\n"]
+    md.append("## Summary\n")
+    md.append(summary_section(sites))
     for site in sites:
         md.append(f"## {SITE_TITLES.get(site['site'], site['site'])}\n")
         if site["site"] == "guest":
@@ -499,6 +587,10 @@ def main():
         if sc:
             md.append("### Scale on cores: 1 and 2 workers\n")
             md.append(sc)
+    one = one_record_section(sites)
+    if one:
+        md.append("## Small responses in one record: keep-alive GETs/s of a 1 KiB file\n")
+        md.append(one)
     md.append("## Charts\n")
     md.append("![ktla-serve relative to nginx](ratios.png)\n")
     md.append("![Throughput against file size](throughput.png)\n")

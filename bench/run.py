@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """bench/run.py: the whole benchmark run behind scripts/bench (which installs and builds first).
 

@@ -84,6 +84,7 @@ class Server:
     """One server variant.  key: short id in the JSON; label: what the report calls it."""
 
     key = label = ""
+    env = None  # variables added to the server's environment
 
     def __init__(self, work):
         self.work = work
@@ -99,7 +100,7 @@ class Server:
         self.port = self.port or free_port()
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+                                         start_new_session=True, env=dict(os.environ, **(self.env or {})))
         wait_listening(self.port, self.proc, log)
 
     def stop(self):

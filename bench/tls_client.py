@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """bench/tls_client.py: the benchmark's Python client (Python's ssl module, i.e. OpenSSL).
 
