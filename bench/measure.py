@@ -21,7 +21,7 @@ import sys
 import time
 
 import clients
-from servers import BareMbedtls, KtlaServe, Nginx
+from servers import NGINX, BareMbedtls, KtlaServe, Nginx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL = "/1KiB.bin"  # the "small" file: keep-alive GETs, and the page every s_time connection fetches
@@ -218,7 +218,7 @@ def versions(serve):
     def first_line(cmd):
         r = subprocess.run(cmd, capture_output=True, text=True)
         return (r.stdout + r.stderr).strip().splitlines()[0]
-    return {"nginx": first_line(["nginx", "-v"]).split("/")[-1],
+    return {"nginx": first_line([NGINX, "-v"]).split("/")[-1],
             "openssl": first_line(["openssl", "version"]).split()[1],
             "ktla": first_line([serve, "--version"]).split()[-1],
             "mbedtls": subprocess.run(["pkg-config", "--modversion", "mbedtls"], capture_output=True,

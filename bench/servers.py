@@ -7,12 +7,17 @@ CPU time (user + system, all threads and, for nginx, the master and its
 workers) and resident memory.
 """
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# Debian installs nginx in /usr/sbin, which is not in a user's PATH.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def free_port():
@@ -178,7 +183,7 @@ http {{
 {ktls}    }}
 }}
 """)
-        return ["nginx", "-p", w, "-c", conf, "-e", os.path.join(w, "error.log")]
+        return [NGINX, "-p", w, "-c", conf, "-e", os.path.join(w, "error.log")]
 
 
 class KtlaServe(Server):
