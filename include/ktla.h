@@ -12,7 +12,11 @@
  *   KTLA_E_* code on failure; ktla_strerror() and ktla_err_name() describe it.
  * - Objects are opaque.  Each is created by one call and freed by the one
  *   call named beside it; strings returned by getters are owned by the object
- *   they came from and stay valid until that object is freed.
+ *   they came from and stay valid until that object is freed, except the
+ *   texts of the last failure: ktla_get_reason() until the next call on the
+ *   connection that does not succeed, ktla_config_error() until the next
+ *   setter or failed build of the configuration.  Names of constants (ktla_strerror()
+ *   and the like) are static.
  */
 #ifndef KTLA_H
 #define KTLA_H
@@ -299,7 +303,21 @@ enum ktla_offload_policy {
 };
 KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy);
 
-/* The reason for the last failed call on cfg, or "" (owned by cfg). */
+/*
+ * Whether the first ktla_conn_new() on cfg would succeed: builds what it
+ * would build, returns what it would return (0, KTLA_E_CONFIG, KTLA_E_NOMEM)
+ * with the same reason in ktla_config_error(), and keeps nothing: cfg stays
+ * unfrozen and its setters still work.  0 for a configuration already
+ * frozen.  For servers that want configuration errors at start-up, before
+ * the first client.
+ */
+KTLA_EXPORT int ktla_config_check(ktla_config *cfg);
+
+/*
+ * The reason for the last failed call on cfg, or "" (owned by cfg; the
+ * text is replaced by the next setter, and by a ktla_conn_new() or
+ * ktla_config_check() that fails).
+ */
 KTLA_EXPORT const char *ktla_config_error(const ktla_config *cfg);
 
 /*
@@ -380,7 +398,12 @@ enum ktla_error {
 };
 KTLA_EXPORT enum ktla_error ktla_get_error(const ktla_conn *conn, long ret);
 
-/* A sentence on the last failure, "" if none (owned by conn). */
+/*
+ * A sentence on the last failure, "" if none.  Owned by conn, and valid only
+ * until the next call on conn that does not succeed (that fails, has to be
+ * retried or is misused: it then replaces the sentence), and at most until
+ * ktla_conn_free(): copy it to keep it.
+ */
 KTLA_EXPORT const char *ktla_get_reason(const ktla_conn *conn);
 
 /* The errno of the last KTLA_ERROR_SYSCALL, 0 if none. */
@@ -440,6 +463,17 @@ KTLA_EXPORT const char *ktla_get_offload_reason(const ktla_conn *conn, enum ktla
  * KeyUpdate) and alerts are handled here, never returned as data.
  */
 KTLA_EXPORT long ktla_read(ktla_conn *conn, void *buf, size_t len);
+
+/*
+ * Bytes of application data already decrypted and waiting in this process,
+ * which the next ktla_read() returns without touching the socket; 0 when
+ * none, before the handshake and after a failure.  They do not make the
+ * socket readable: an event loop that reads with a smaller buffer than a
+ * record asks this before it waits for the socket.  Always 0 on kTLS:
+ * nothing decrypted is kept in user space, and what the kernel keeps makes
+ * the socket readable (see ktla_read(3)).
+ */
+KTLA_EXPORT size_t ktla_pending(const ktla_conn *conn);
 
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_freeze.c - turn a ktla_config into the one mbedTLS configuration
- * all its connections share.  Runs once, on the first ktla_conn_new().
+ * all its connections share.  Runs once, on the first ktla_conn_new();
+ * ktla_config_check() runs the same build and throws it away.
  */
 #include "config.h"
 
@@ -102,6 +103,28 @@ int ktla__config_freeze(ktla_config *cfg)
         } else {
             undo_build(cfg);
         }
+    }
+    pthread_mutex_unlock(&cfg->freeze_lock);
+    return rc;
+}
+
+/*
+ * The same build as the first ktla_conn_new(), so the same verdict and the
+ * same reason in cfg->error, but nothing is kept: the config stays
+ * unfrozen and its setters still work.  A frozen config was built already.
+ */
+int ktla_config_check(ktla_config *cfg)
+{
+    int rc = 0;
+
+    if (cfg == NULL)
+        return KTLA_E_INVAL;
+    if (atomic_load_explicit(&cfg->frozen, memory_order_acquire))
+        return 0;
+    pthread_mutex_lock(&cfg->freeze_lock);
+    if (!atomic_load_explicit(&cfg->frozen, memory_order_relaxed)) {
+        rc = build(cfg);
+        undo_build(cfg);
     }
     pthread_mutex_unlock(&cfg->freeze_lock);
     return rc;

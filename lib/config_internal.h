@@ -74,10 +74,22 @@ int ktla__cert_select_sni(void *cfg, mbedtls_ssl_context *ssl, const unsigned ch
  */
 int ktla__config_setup_tickets(ktla_config *cfg);
 
-/* conn.c: the connection handshaking on this thread accepted a session ticket. */
-void ktla__handshake_ticket_accepted(void);
+/*
+ * What the ticket callbacks learn about, and tell, the handshake running on
+ * this thread.  mbedTLS calls them with the config, not the connection, so
+ * the handshake driver (conn.c) lends one of these around each
+ * mbedtls_ssl_handshake() call and reads it back afterwards.
+ *
+ * Dependencies run one way: the connection code knows the config; the
+ * config code (config_*.c) never reaches into a ktla_conn.
+ */
+struct ktla__ticket_watch {
+    const mbedtls_ssl_context *ssl; /* the handshake in progress: its TLS version so far */
+    int resumed;                    /* set when a ticket was accepted */
+};
 
-/* conn.c: the TLS version (0x0303, 0x0304) the handshake on this thread negotiates; 0 if none yet. */
-int ktla__handshake_tls_version(void);
+/* config_tickets.c: lend w to the ticket callbacks on this thread until ktla__ticket_watch_end(). */
+void ktla__ticket_watch_begin(struct ktla__ticket_watch *w);
+void ktla__ticket_watch_end(void);
 
 #endif

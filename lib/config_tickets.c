@@ -90,10 +90,29 @@ static int bound_ticket_key(const ktla_config *cfg, unsigned char out[KTLA__TICK
     return rc;
 }
 
+/* The handshake running on this thread, lent by the handshake driver (config_internal.h). */
+static _Thread_local struct ktla__ticket_watch *watching;
+
+void ktla__ticket_watch_begin(struct ktla__ticket_watch *w)
+{
+    watching = w;
+}
+
+void ktla__ticket_watch_end(void)
+{
+    watching = NULL;
+}
+
+/* The TLS version (0x0303, 0x0304) the handshake on this thread negotiates; 0 if none yet. */
+static int watched_tls_version(void)
+{
+    return watching && watching->ssl ? (int)mbedtls_ssl_get_version_number(watching->ssl) : 0;
+}
+
 /* Why this config must not resume session s, or NULL when it may. */
 static const char *ticket_refused(const ktla_config *cfg, const mbedtls_ssl_session *s)
 {
-    int version = ktla__handshake_tls_version();
+    int version = watched_tls_version();
     mbedtls_ssl_protocol_version ticket_version = s->MBEDTLS_PRIVATE(tls_version);
 
     if (version != 0 && (int)ticket_version != version)
@@ -119,7 +138,7 @@ static int write_ticket(void *p, const mbedtls_ssl_session *session, unsigned ch
  * mbedTLS has no public "was this session resumed" query.  Sessions resume
  * only through tickets here (no session cache), so a ticket that parses and
  * is taken is a resumption; the callback has no connection argument, so the
- * connection in the middle of its handshake on this thread is told.
+ * watch the handshake on this thread lent is told.
  */
 static int parse_ticket(void *p, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
 {
@@ -129,8 +148,8 @@ static int parse_ticket(void *p, mbedtls_ssl_session *session, unsigned char *bu
     /* mbedTLS's own "authentic but not usable": the caller frees the session and ignores the ticket. */
     if (rc == 0 && ticket_refused(cfg, session) != NULL)
         rc = MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
-    if (rc == 0)
-        ktla__handshake_ticket_accepted();
+    if (rc == 0 && watching)
+        watching->resumed = 1;
     return rc;
 }
 

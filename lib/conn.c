@@ -114,22 +114,9 @@ static int start_handshake(ktla_conn *conn)
     return 0;
 }
 
-/* The connection whose handshake step runs on this thread, for callbacks that get no context. */
-static _Thread_local ktla_conn *handshaking;
-
-void ktla__handshake_ticket_accepted(void)
-{
-    if (handshaking)
-        handshaking->resumed = 1;
-}
-
-int ktla__handshake_tls_version(void)
-{
-    return handshaking && handshaking->ssl ? (int)mbedtls_ssl_get_version_number(handshaking->ssl) : 0;
-}
-
 int ktla_accept(ktla_conn *conn)
 {
+    struct ktla__ticket_watch watch = {0};
     int rc;
 
     if (conn == NULL)
@@ -151,9 +138,13 @@ int ktla_accept(ktla_conn *conn)
     ktla__silence_end(conn);
     if (ktla__silence_exhausted(conn))
         return ktla__fail_from_mbedtls(conn, KTLA__ERR_TIMEOUT, "during the handshake");
-    handshaking = conn;
+    /* The ticket callbacks get no connection: lend them this handshake (config_internal.h). */
+    watch.ssl = conn->ssl;
+    ktla__ticket_watch_begin(&watch);
     rc = mbedtls_ssl_handshake(conn->ssl);
-    handshaking = NULL;
+    ktla__ticket_watch_end();
+    if (watch.resumed)
+        conn->resumed = 1;
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
         ktla__silence_begin(conn, rc == MBEDTLS_ERR_SSL_WANT_READ ? KTLA__WAIT_READ : KTLA__WAIT_WRITE);
     if (rc != 0)

@@ -10,18 +10,9 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "conn_internal.h"
 #include "transport.h"
-
-uint64_t ktla__now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 __attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {

@@ -101,12 +101,6 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why);
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Monotonic milliseconds. */
-uint64_t ktla__now_ms(void);
-
-/* transport.c: connect mbedTLS's I/O to the fd or the caller's callbacks. */
-void ktla__transport_attach(ktla_conn *conn);
-
 /* handoff.c: after mbedtls_ssl_handshake() returned 0.  1 established, -1 failed. */
 int ktla__handoff(ktla_conn *conn);
 

@@ -9,6 +9,16 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+
+/* Monotonic milliseconds: the only clock the budget is kept in. */
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* What the kernel knows of the client's bytes: how many came, and how long ago the last did. */
 struct arrivals {
@@ -53,7 +63,7 @@ void ktla__silence_begin(ktla_conn *conn, enum ktla__wait_for what)
         return;
     s->waiting = 1;
     s->reading = what == KTLA__WAIT_READ;
-    s->since_ms = ktla__now_ms();
+    s->since_ms = now_ms();
     s->have_bytes = s->reading && socket_timed(conn) && read_arrivals(conn->fd, &a) == 0;
     s->bytes_at_start = s->have_bytes ? a.bytes : 0;
 }
@@ -66,7 +76,7 @@ void ktla__silence_end(ktla_conn *conn)
 
     if (!s->waiting)
         return;
-    now = ktla__now_ms();
+    now = now_ms();
     charged = now > s->since_ms ? now - s->since_ms : 0;
     /* New bytes came during the wait: the client was silent only until the last of them arrived. */
     if (s->have_bytes && read_arrivals(conn->fd, &a) == 0 && a.bytes > s->bytes_at_start) {
@@ -89,7 +99,7 @@ uint64_t ktla__silence_left(const ktla_conn *conn)
 
     if (s->budget_ms == 0)
         return UINT64_MAX;
-    if (s->waiting && (now = ktla__now_ms()) > s->since_ms)
+    if (s->waiting && (now = now_ms()) > s->since_ms)
         spent += now - s->since_ms;
     return spent >= s->budget_ms ? 0 : s->budget_ms - spent;
 }

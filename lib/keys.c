@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* keys.c - ciphersuite mapping and traffic-key derivation for kTLS (no I/O). */
+/* keys.c - ciphersuite mapping, key lengths and traffic-key derivation for kTLS (no I/O, no kernel headers). */
 #include "config.h"
 
 #include "keys.h"
@@ -50,6 +50,29 @@ const int ktla__kernel_ciphersuites[] = {
     0xC0AC,
     0,
 };
+
+size_t ktla__cipher_key_len(enum ktla_cipher cipher)
+{
+    switch (cipher) {
+    case KTLA_CIPHER_AES_GCM_128:
+    case KTLA_CIPHER_AES_CCM_128:
+        return 16;
+    case KTLA_CIPHER_AES_GCM_256:
+    case KTLA_CIPHER_CHACHA20_POLY1305:
+        return 32;
+    default:
+        return 0;
+    }
+}
+
+size_t ktla__cipher_iv_len(enum ktla_tls_version version, enum ktla_cipher cipher)
+{
+    if ((unsigned)cipher >= KTLA_CIPHER_COUNT)
+        return 0;
+    if (version == KTLA_TLS_1_3 || cipher == KTLA_CIPHER_CHACHA20_POLY1305)
+        return 12;
+    return version == KTLA_TLS_1_2 ? 4 : 0;
+}
 
 int ktla__suite_to_kernel(int suite_id, enum ktla_tls_version *version, enum ktla_cipher *cipher,
                           mbedtls_md_type_t *hash)

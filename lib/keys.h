@@ -5,7 +5,7 @@
  * Pure computation: no I/O, no allocation of its own, no state.  mbedTLS
  * hands the library TLS 1.3 traffic secrets, or the TLS 1.2 master secret
  * and both randoms; these functions turn them into struct ktla__traffic_keys
- * for ktls.c.  Every intermediate secret is wiped before return, and on
+ * (traffic_keys.h), which ktls.c hands to the kernel.  Every intermediate secret is wiped before return, and on
  * failure the output structures are wiped too, so a caller never holds half
  * a key.
  *
@@ -21,7 +21,7 @@
 #include <mbedtls/ssl.h>
 
 #include "ktla.h"
-#include "ktls.h"
+#include "traffic_keys.h"
 
 /*
  * The ciphersuites whose record protection the kernel implements, by IANA

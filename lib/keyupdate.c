@@ -43,8 +43,9 @@ static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction 
     return rc;
 }
 
-static int fail_rekey(ktla_conn *conn, int err, const char *what)
+static int fail_rekey(ktla_conn *conn, int err, enum ktla_direction dir)
 {
+    const char *what = dir == KTLA_DIR_RX ? "receive" : "transmit";
     struct utsname uts;
     char why[192];
 
@@ -57,7 +58,7 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
     }
     if (uname(&uts) != 0)
         strcpy(uts.release, "unknown");
-    ktla__ktls_reason(KTLA__STEP_KEYS, strcmp(what, "receive") == 0 ? KTLA_DIR_RX : KTLA_DIR_TX, err, why, sizeof why);
+    ktla__ktls_reason(KTLA__STEP_KEYS, dir, err, why, sizeof why);
     ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1,
                     "the peer sent a TLS 1.3 KeyUpdate and kernel %s could not install the new %s key (%s)%s; "
                     "the connection is closed",
@@ -67,7 +68,7 @@ static int fail_rekey(ktla_conn *conn, int err, const char *what)
 
 int ktla__keyupdate_flush(ktla_conn *conn)
 {
-    static const unsigned char key_update_not_requested[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, 1,
+    static const unsigned char key_update_not_requested[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, TLS_KEY_UPDATE_BODY_LEN,
                                                                                TLS_KEY_UPDATE_NOT_REQUESTED};
     struct ktla__rekey *rk = conn->rekey;
     int rc;
@@ -90,7 +91,7 @@ int ktla__keyupdate_flush(ktla_conn *conn)
     if (rc == 0)
         rc = next_key(conn, rk->tx_secret, KTLA_DIR_TX);
     if (rc != 0)
-        return fail_rekey(conn, -rc, "transmit");
+        return fail_rekey(conn, -rc, KTLA_DIR_TX);
     rk->key_update_owed = 0;
     return 0;
 }
@@ -105,7 +106,7 @@ int ktla__keyupdate_peer(ktla_conn *conn, int update_requested)
     }
     rc = next_key(conn, conn->rekey->rx_secret, KTLA_DIR_RX);
     if (rc != 0)
-        return fail_rekey(conn, -rc, "receive");
+        return fail_rekey(conn, -rc, KTLA_DIR_RX);
     if (!update_requested)
         return 0;
     /* Owed until sent: a second request before then asks for the same one KeyUpdate. */

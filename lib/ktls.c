@@ -21,29 +21,6 @@ ktla__setsockopt_fn ktla__setsockopt = setsockopt;
 ktla__recvmsg_fn ktla__recvmsg = recvmsg;
 ktla__sendmsg_fn ktla__sendmsg = sendmsg;
 
-size_t ktla__cipher_key_len(enum ktla_cipher cipher)
-{
-    switch (cipher) {
-    case KTLA_CIPHER_AES_GCM_128:
-    case KTLA_CIPHER_AES_CCM_128:
-        return 16;
-    case KTLA_CIPHER_AES_GCM_256:
-    case KTLA_CIPHER_CHACHA20_POLY1305:
-        return 32;
-    default:
-        return 0;
-    }
-}
-
-size_t ktla__cipher_iv_len(enum ktla_tls_version version, enum ktla_cipher cipher)
-{
-    if ((unsigned)cipher >= KTLA_CIPHER_COUNT)
-        return 0;
-    if (version == KTLA_TLS_1_3 || cipher == KTLA_CIPHER_CHACHA20_POLY1305)
-        return 12;
-    return version == KTLA_TLS_1_2 ? 4 : 0;
-}
-
 static void put_be64(unsigned char out[8], uint64_t v)
 {
     for (int i = 7; i >= 0; i--) {

@@ -15,27 +15,7 @@
 #include <linux/tls.h>
 
 #include "ktla.h"
-
-/*
- * The traffic keys of one direction, in protocol terms rather than the
- * kernel's: the AEAD key, the static IV the record nonces are built from,
- * and the sequence number of the next record.
- *
- * iv holds iv_len bytes: 4 (the implicit "salt") for TLS 1.2 AES-GCM and
- * AES-CCM, whose explicit nonce travels in each record; 12 for TLS 1.3 and
- * for ChaCha20-Poly1305 in either version.
- */
-struct ktla__traffic_keys {
-    enum ktla_tls_version version;
-    enum ktla_cipher cipher;
-    unsigned char key[32];
-    unsigned char iv[12];
-    uint64_t seq;
-};
-
-/* Key and static-IV lengths the protocol uses for a version and cipher. */
-size_t ktla__cipher_key_len(enum ktla_cipher cipher);
-size_t ktla__cipher_iv_len(enum ktla_tls_version version, enum ktla_cipher cipher);
+#include "traffic_keys.h"
 
 /* Any of the kernel's crypto_info structures, as handed to setsockopt. */
 union ktla__crypto_info {

@@ -55,15 +55,19 @@ static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
     return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
 }
 
-/* Turn a failed socket call on kTLS into the connection's error. */
-static long socket_error(ktla_conn *conn, int err, const char *what)
+/*
+ * Turn a failed socket call on kTLS into the connection's error: dir says
+ * which way the call moved records (a blocked one wants to read or to
+ * write), call names it in the reason.
+ */
+static long socket_error(ktla_conn *conn, int err, enum ktla_direction dir, const char *call)
 {
     switch (err) {
     case EAGAIN:
 #if EAGAIN != EWOULDBLOCK
     case EWOULDBLOCK:
 #endif
-        ktla__conn_fail(conn, strcmp(what, "read") == 0 ? KTLA_ERROR_WANT_READ : KTLA_ERROR_WANT_WRITE, 0, -1,
+        ktla__conn_fail(conn, dir == KTLA_DIR_RX ? KTLA_ERROR_WANT_READ : KTLA_ERROR_WANT_WRITE, 0, -1,
                         "would block");
         break;
     case EBADMSG:
@@ -83,7 +87,7 @@ static long socket_error(ktla_conn *conn, int err, const char *what)
             ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1, "the peer's receive keys expired without a usable KeyUpdate");
         break;
     default:
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1, "%s on the kTLS socket failed: %s", what, strerror(err));
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1, "%s on the kTLS socket failed: %s", call, strerror(err));
         break;
     }
     return -1;
@@ -115,7 +119,7 @@ static long kernel_read(ktla_conn *conn, void *buf, size_t len)
         if (n == -EINTR)
             continue;
         if (n < 0)
-            return socket_error(conn, (int)-n, "read");
+            return socket_error(conn, (int)-n, KTLA_DIR_RX, "read");
         if (n == 0 && len > 0) {
             ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1,
                             "the peer closed the TCP connection without close_notify (the data may be truncated)");
@@ -162,6 +166,22 @@ long ktla_read(ktla_conn *conn, void *buf, size_t len)
     return in_kernel(conn, KTLA_DIR_RX) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
 }
 
+/*
+ * Only the user-space record layer keeps plaintext in this process: the
+ * rest of a record mbedTLS decrypted that the last read did not take.  On
+ * kTLS nothing decrypted stays here; what the kernel keeps makes the socket
+ * readable, and FIONREAD there is TCP's count (net/tls adds no ioctl of its
+ * own): the sealed record before a read, 0 while the rest of a record read
+ * in part waits in the kernel (Linux 6.12, tests/vm/test_kernel_records.c),
+ * so it is no answer to this question.
+ */
+size_t ktla_pending(const ktla_conn *conn)
+{
+    if (conn == NULL || conn->state != KTLA__ESTABLISHED || in_kernel(conn, KTLA_DIR_RX) || conn->ssl == NULL)
+        return 0;
+    return mbedtls_ssl_get_bytes_avail(conn->ssl);
+}
+
 static long user_write(ktla_conn *conn, const void *buf, size_t len)
 {
     int rc = mbedtls_ssl_write(conn->ssl, buf, len);
@@ -185,7 +205,7 @@ long ktla_write(ktla_conn *conn, const void *buf, size_t len)
     do
         n = send(conn->fd, buf, len, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    return n >= 0 ? n : socket_error(conn, errno, "write");
+    return n >= 0 ? n : socket_error(conn, errno, KTLA_DIR_TX, "write");
 }
 
 /*
@@ -263,7 +283,7 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
     if (n < 0 && (errno == EBADF || errno == ESPIPE || errno == EOVERFLOW || errno == EINVAL || errno == EISDIR))
         return ktla__conn_misuse(conn, "the file cannot be sent (not a readable regular file, or a bad offset)");
     if (n < 0)
-        return socket_error(conn, errno, "sendfile");
+        return socket_error(conn, errno, KTLA_DIR_TX, "sendfile");
     if (n == 0)
         return ktla__conn_misuse(conn, "end of file before count bytes");
     *offset = off;
@@ -281,7 +301,7 @@ int ktla_shutdown(ktla_conn *conn)
         if (send_owed_key_update(conn) != 0)
             return -1;
         rc = ktla__ktls_send_control(conn->fd, TLS_CT_ALERT, close_notify, sizeof close_notify);
-        return rc == 0 ? 1 : (int)socket_error(conn, -rc, "sending close_notify");
+        return rc == 0 ? 1 : (int)socket_error(conn, -rc, KTLA_DIR_TX, "sending close_notify");
     }
     rc = mbedtls_ssl_close_notify(conn->ssl);
     if (rc == 0)

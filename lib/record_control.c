@@ -108,6 +108,7 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
     struct ktla__rekey *rk = conn->rekey;
     unsigned char msg[TLS_KEY_UPDATE_LEN];
     size_t have, take;
+    unsigned char request;
 
     if (conn->version != KTLA_TLS_1_3)
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE,
@@ -125,7 +126,7 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
     if (msg[0] != TLS_HS_KEY_UPDATE)
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE,
                       "unexpected handshake message type %u from the peer after the handshake", msg[0]);
-    if (have >= TLS_HS_HEADER_LEN && (msg[1] || msg[2] || msg[3] != 1))
+    if (have >= TLS_HS_HEADER_LEN && (msg[1] || msg[2] || msg[3] != TLS_KEY_UPDATE_BODY_LEN))
         return refuse(conn, TLS_ALERT_DECODE_ERROR, "a KeyUpdate whose length is %u (it is 1 byte)",
                       (unsigned)msg[1] << 16 | (unsigned)msg[2] << 8 | msg[3]);
     if (n > take)
@@ -138,10 +139,11 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
     rk->hs_len = 0;
     if (n == cap && record_goes_on(conn))
         return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE, KEY_UPDATE_AFTER);
-    if (msg[4] != TLS_KEY_UPDATE_NOT_REQUESTED && msg[4] != TLS_KEY_UPDATE_REQUESTED)
+    request = msg[TLS_HS_HEADER_LEN];
+    if (request != TLS_KEY_UPDATE_NOT_REQUESTED && request != TLS_KEY_UPDATE_REQUESTED)
         return refuse(conn, TLS_ALERT_ILLEGAL_PARAMETER,
-                      "a KeyUpdate whose request_update is %u, neither 0 nor 1 (RFC 8446 4.6.3)", msg[4]);
-    return ktla__keyupdate_peer(conn, msg[4] == TLS_KEY_UPDATE_REQUESTED) == 0 ? 1 : -1;
+                      "a KeyUpdate whose request_update is %u, neither 0 nor 1 (RFC 8446 4.6.3)", request);
+    return ktla__keyupdate_peer(conn, request == TLS_KEY_UPDATE_REQUESTED) == 0 ? 1 : -1;
 }
 
 void ktla__refuse_split_key_update(ktla_conn *conn)

@@ -42,8 +42,9 @@
 /* A handshake message starts with its type and a 24-bit length. */
 #define TLS_HS_HEADER_LEN 4
 
-/* KeyUpdate (RFC 8446 4.6.3): one byte, KeyUpdateRequest. */
-#define TLS_KEY_UPDATE_LEN (TLS_HS_HEADER_LEN + 1)
+/* KeyUpdate (RFC 8446 4.6.3): one byte, KeyUpdateRequest, after the header. */
+#define TLS_KEY_UPDATE_BODY_LEN 1
+#define TLS_KEY_UPDATE_LEN (TLS_HS_HEADER_LEN + TLS_KEY_UPDATE_BODY_LEN)
 #define TLS_KEY_UPDATE_NOT_REQUESTED 0
 #define TLS_KEY_UPDATE_REQUESTED 1
 

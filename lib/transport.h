@@ -4,6 +4,12 @@
  * send/recv callbacks over the socket or the caller's callbacks, turning
  * EAGAIN into WANT_READ/WANT_WRITE and, on blocking sockets, waiting for the
  * client no longer than the handshake timeout allows (deadline.h).
+ *
+ * Dependencies run one way: conn.c (the handshake driver) -> conn_error.c
+ * (mapping failures) -> transport.c (moving bytes) -> deadline.c (the
+ * timeout and its clock).  Transport reports a failure only upwards, as an
+ * mbedTLS return code plus what ktla__transport_errno() and
+ * ktla__transport_saw_http() tell afterwards; it never calls the error code.
  */
 #ifndef KTLA_TRANSPORT_H
 #define KTLA_TRANSPORT_H
@@ -18,6 +24,9 @@
 /* poll(), through a pointer that tests replace to see the timeouts ktla asks for. */
 typedef int (*ktla__poll_fn)(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 extern ktla__poll_fn ktla__poll;
+
+/* Connect mbedTLS's I/O to the fd or the caller's callbacks. */
+void ktla__transport_attach(ktla_conn *conn);
 
 /* The errno of the last failed send/recv on the socket (0 for caller I/O). */
 int ktla__transport_errno(const ktla_conn *conn);

@@ -22,6 +22,7 @@ int main(void)
         add_after_handoff_suite,
         add_handoff_memory_suite,
         add_threads_suite,
+        add_pending_check_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -11,6 +11,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "loopback.h"
 #include "staged_run.h"
 #include "suites.h"
+#include "tls_wire.h"
 
 static int setup(void)
 {
@@ -173,6 +175,63 @@ static void test_user_mode_never_touches_the_kernel(void)
     finish(&r);
 }
 
+/* A TLS 1.3 connection handed off to the staged kernel, whose reads then return these records. */
+static void on_kernel_reading(struct run *r, const struct staged_read *reads, size_t n_reads)
+{
+    staged_kernel_reset();
+    handshake(r, 0x0304, 0x1301);
+    CU_ASSERT_EQUAL_FATAL(r->rc, 1);
+    CU_ASSERT_EQUAL_FATAL(ktla_get_offload(r->conn, KTLA_DIR_RX), KTLA_OFFLOAD_KERNEL);
+    stage.play_records = 1;
+    stage.reads = reads;
+    stage.n_reads = n_reads;
+}
+
+/*
+ * After the hand-off, a failure says which way records were moving: a read
+ * the kernel blocks wants to read (not write), and a KeyUpdate whose new key
+ * the kernel refuses names that direction's key and setsockopt.
+ */
+static void keyupdate_refused(int request, int tx_errno, int rx_errno, const char *key, const char *option)
+{
+    const unsigned char key_update[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, TLS_KEY_UPDATE_BODY_LEN,
+                                                          (unsigned char)request};
+    const struct staged_read reads[] = {{TLS_CT_HANDSHAKE, key_update, sizeof key_update, 0}};
+    unsigned char buf[16];
+    struct run r;
+    long n;
+
+    on_kernel_reading(&r, reads, 1);
+    stage.tx_errno = tx_errno;
+    stage.rx_errno = rx_errno;
+    n = ktla_read(r.conn, buf, sizeof buf);
+    CU_ASSERT_EQUAL(n, -1);
+    CU_ASSERT_EQUAL(ktla_get_error(r.conn, n), KTLA_ERROR_TLS);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(r.conn), key));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(r.conn), option));
+    printf("\n    %s", ktla_get_reason(r.conn));
+    stage.play_records = 0;
+    finish(&r);
+}
+
+static void test_failures_name_their_direction(void)
+{
+    const struct staged_read blocked[] = {{TLS_CT_APPLICATION_DATA, NULL, 0, EAGAIN}};
+    unsigned char buf[16];
+    struct run r;
+    long n;
+
+    on_kernel_reading(&r, blocked, 1);
+    n = ktla_read(r.conn, buf, sizeof buf);
+    CU_ASSERT_EQUAL(n, -1);
+    CU_ASSERT_EQUAL(ktla_get_error(r.conn, n), KTLA_ERROR_WANT_READ);
+    stage.play_records = 0;
+    finish(&r);
+
+    keyupdate_refused(TLS_KEY_UPDATE_NOT_REQUESTED, 0, EBUSY, "new receive key", "TLS_RX");
+    keyupdate_refused(TLS_KEY_UPDATE_REQUESTED, EBUSY, 0, "new transmit key", "TLS_TX");
+}
+
 int add_handoff_suite(void)
 {
     CU_pSuite s = CU_add_suite("hand-off (staged kernel answers)", setup, teardown);
@@ -182,7 +241,9 @@ int add_handoff_suite(void)
                    CU_add_test(s, "sequence numbers from mbedTLS reach the kernel",
                                test_sequence_numbers_reach_the_kernel) &&
                    CU_add_test(s, "TLS 1.3 without tickets starts TX at 0", test_tls13_without_tickets_starts_at_zero) &&
-                   CU_add_test(s, "KTLA_OFFLOAD_NEVER never calls the kernel", test_user_mode_never_touches_the_kernel)
+                   CU_add_test(s, "KTLA_OFFLOAD_NEVER never calls the kernel", test_user_mode_never_touches_the_kernel) &&
+                   CU_add_test(s, "after the hand-off, failures name their direction",
+                               test_failures_name_their_direction)
                ? 0
                : -1;
 }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -476,6 +477,38 @@ static int setup(void)
     return test_record_init();
 }
 
+/*
+ * ktla_pending() on kTLS: 0 after a short read, while the rest of the record
+ * waits in the kernel, keeps the socket readable and comes with the next
+ * read.  FIONREAD is printed beside it, as evidence for ktla_read(3): it is
+ * TCP's count, not the plaintext waiting.
+ */
+static void test_pending_after_short_read(void)
+{
+    static const char data[100] = "the rest of this record stays in the kernel";
+    struct raw_peer r;
+    struct pollfd p;
+    char buf[sizeof data];
+    int before = -1, after = -1;
+
+    if (raw_open(&r, 0x1301, 0) == 0) {
+        raw_send(&r, 23, data, sizeof data);
+        p = (struct pollfd){.fd = r.sfd, .events = POLLIN};
+        CU_ASSERT_EQUAL(poll(&p, 1, 5000), 1);
+        ioctl(r.sfd, FIONREAD, &before);
+        CU_ASSERT_EQUAL(ktla_read(r.conn, buf, 10), 10);
+        CU_ASSERT_EQUAL(ktla_pending(r.conn), 0);
+        ioctl(r.sfd, FIONREAD, &after);
+        p.revents = 0;
+        CU_ASSERT_EQUAL(poll(&p, 1, 0), 1); /* what the kernel keeps makes the socket readable */
+        CU_ASSERT_EQUAL(ktla_read(r.conn, buf, sizeof buf), (long)sizeof data - 10);
+        printf("\n    FIONREAD %d before reading (the sealed record is %zu bytes), %d after reading 10 of %zu; "
+               "ktla_pending() %zu",
+               before, TEST_RECORD_HEADER + sizeof data + 1 + 16, after, sizeof data, ktla_pending(r.conn));
+    }
+    raw_close(&r);
+}
+
 int add_kernel_records_suite(void)
 {
     CU_pSuite s = CU_add_suite("vm: records from a raw peer, record layer in the kernel", setup, NULL);
@@ -490,7 +523,9 @@ int add_kernel_records_suite(void)
                    CU_add_test(s, "KeyUpdate on a full send buffer, non-blocking: WANT_WRITE, then ktla_sendfile",
                                test_key_update_full_buffer_sendfile) &&
                    CU_add_test(s, "KeyUpdate on a full send buffer, non-blocking: WANT_WRITE, then ktla_read",
-                               test_key_update_full_buffer_read)
+                               test_key_update_full_buffer_read) &&
+                   CU_add_test(s, "ktla_pending after a short read: 0, the rest stays in the kernel",
+                               test_pending_after_short_read)
                ? 0
                : -1;
 }

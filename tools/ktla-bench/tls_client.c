@@ -26,6 +26,13 @@
 #endif
 
 /*
+ * Wire values, by name: mbedTLS's (MBEDTLS_SSL_MSG_*, MBEDTLS_SSL_ALERT_*)
+ * where it has one; KeyUpdate it keeps private (RFC 8446 4: key_update(24)).
+ */
+#define HS_KEY_UPDATE 24
+#define HS_HEADER_LEN 4 /* type, 24-bit length */
+
+/*
  * --cipher: each AEAD kind by IANA id, TLS 1.3 first, then the TLS 1.2
  * ECDHE-ECDSA, ECDHE-RSA and DHE-RSA suites (mbedTLS skips what it lacks).
  */
@@ -387,17 +394,17 @@ static int k_write(struct tls_link *l, const unsigned char *buf, size_t len)
 /* A handshake record after the switch: tickets are skipped, a KeyUpdate cannot be followed. */
 static int k_handshake_record(struct tls_link *l, const unsigned char *p, size_t n)
 {
-    while (n >= 4) {
+    while (n >= HS_HEADER_LEN) {
         size_t len = ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
 
-        if (p[0] == 24) { /* key_update: the kernel would need the next secret, which we do not keep */
+        if (p[0] == HS_KEY_UPDATE) { /* the kernel would need the next secret, which we do not keep */
             snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent a TLS 1.3 KeyUpdate, which this client cannot follow");
             return TLS_IO_ERROR;
         }
-        if (len > n - 4)
+        if (len > n - HS_HEADER_LEN)
             break;
-        p += 4 + len;
-        n -= 4 + len;
+        p += HS_HEADER_LEN + len;
+        n -= HS_HEADER_LEN + len;
     }
     return 0;
 }
@@ -408,7 +415,7 @@ static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
         char control[CMSG_SPACE(sizeof(unsigned char))];
         struct iovec iov = {.iov_base = buf, .iov_len = cap};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-        unsigned char type = 23;
+        unsigned char type = MBEDTLS_SSL_MSG_APPLICATION_DATA; /* no cmsg: plain data */
         ssize_t n = recvmsg(l->fd, &msg, 0);
 
         if (n < 0) {
@@ -421,21 +428,22 @@ static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
             if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
                 type = *CMSG_DATA(c);
-        if (type == 23) {
+        if (type == MBEDTLS_SSL_MSG_APPLICATION_DATA) {
             if (n == 0)
                 return TLS_IO_EOF;
             if (n > INT_MAX)
                 n = INT_MAX;
             return (int)n;
         }
-        if (type == 22) { /* e.g. the server's TLS 1.3 NewSessionTickets, sent after the switch */
+        if (type == MBEDTLS_SSL_MSG_HANDSHAKE) { /* e.g. the server's TLS 1.3 NewSessionTickets, sent after the switch */
             if (k_handshake_record(l, buf, (size_t)n) != 0)
                 return TLS_IO_ERROR;
             continue;
         }
-        if (type == 21 && n >= 2 && buf[0] == 1 && buf[1] == 0)
+        if (type == MBEDTLS_SSL_MSG_ALERT && n >= 2 && buf[0] == MBEDTLS_SSL_ALERT_LEVEL_WARNING &&
+            buf[1] == MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY)
             return TLS_IO_CLOSED;
-        if (type == 21 && n >= 2)
+        if (type == MBEDTLS_SSL_MSG_ALERT && n >= 2)
             snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent alert %u (level %u)", buf[1], buf[0]);
         else
             snprintf(l->kerr, sizeof l->kerr, "kTLS: unexpected record of content type %u", type);
@@ -445,7 +453,7 @@ static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
 
 static int k_close_notify(struct tls_link *l)
 {
-    static const unsigned char alert[2] = {1, 0};
+    static const unsigned char alert[2] = {MBEDTLS_SSL_ALERT_LEVEL_WARNING, MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY};
     char control[CMSG_SPACE(sizeof(unsigned char))];
     struct iovec iov = {.iov_base = (void *)(uintptr_t)alert, .iov_len = sizeof alert};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
@@ -456,7 +464,7 @@ static int k_close_notify(struct tls_link *l)
     c->cmsg_level = SOL_TLS;
     c->cmsg_type = TLS_SET_RECORD_TYPE;
     c->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-    *CMSG_DATA(c) = 21;
+    *CMSG_DATA(c) = MBEDTLS_SSL_MSG_ALERT;
     do
         n = sendmsg(l->fd, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);

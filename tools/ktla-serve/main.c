@@ -64,7 +64,6 @@ static ktla_config *config_failed(ktla_config *cfg, const char *what, int rc)
 static ktla_config *make_config(const struct serve_options *o)
 {
     ktla_config *cfg;
-    ktla_conn *conn;
     int rc = ktla_config_new(&cfg);
 
     if (rc != 0) {
@@ -83,10 +82,9 @@ static ktla_config *make_config(const struct serve_options *o)
         return config_failed(cfg, "--mode", rc);
     if (o->client_ca && (rc = ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca)) != 0)
         return config_failed(cfg, "--client-ca", rc);
-    /* The first connection freezes the config: do it here, so its errors show now. */
-    if ((rc = ktla_conn_new(cfg, &conn)) != 0)
+    /* What the first connection would find wrong, shown now rather than at the first client. */
+    if ((rc = ktla_config_check(cfg)) != 0)
         return config_failed(cfg, "TLS configuration", rc);
-    ktla_conn_free(conn);
     /* Not worth refusing to start over, but worth knowing (a private key every user can read). */
     if (*ktla_config_warning(cfg))
         fprintf(stderr, "ktla-serve: warning: %s\n", ktla_config_warning(cfg));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * capture_netlink.c - print every netlink reply the diagnostics parsers
+ * print_netlink_replies.c - print every netlink reply the diagnostics parsers
  * see while ktla_diag_socket(), ktla_diag_list() and ktla_diag_netdev*()
  * ask this kernel, as seeds for the fuzz targets diag-sock and
  * diag-ethtool (tests/fuzz/capture-netlink writes them).
