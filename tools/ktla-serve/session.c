@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 
 #define SEND_BUDGET (4u << 20) /* bytes one connection may send before others get a turn */
 #define LINGER_READS 16         /* recv() calls per linger event before yielding */
+/* TLS's largest record payload (RFC 8446 5.1, RFC 5246 6.2.1): a head and body up to this go out together. */
+#define ONE_RECORD 16384
 
 enum step {
     STEP_NEXT,   /* the state changed: run the next state's step now */
@@ -278,10 +281,73 @@ static enum step response_done(struct session *s)
     return STEP_NEXT;
 }
 
+/*
+ * KTLA_SERVE_SEPARATE_RECORDS, when set, sends a small file's head and body
+ * as two records, as ktla-serve did before: it exists so that scripts/bench
+ * can measure the difference with the same binary, in the same run.
+ */
+static int separate_records;
+static pthread_once_t separate_records_once = PTHREAD_ONCE_INIT;
+
+static void read_separate_records(void)
+{
+    separate_records = getenv("KTLA_SERVE_SEPARATE_RECORDS") != NULL;
+}
+
+/* Whether what is left of the head and the file fits in one record (and both are left). */
+static int fits_one_record(const struct session *s)
+{
+    pthread_once(&separate_records_once, read_separate_records);
+    return !separate_records && s->out_off < s->out_len && s->file_fd >= 0 && s->file_off < s->file_end &&
+           (unsigned long long)(s->file_end - s->file_off) <= ONE_RECORD - (s->out_len - s->out_off);
+}
+
+/*
+ * The rest of the head and of a small file in one ktla_write: one record
+ * (one send() on kTLS, one mbedtls_ssl_write() in user space) where a head
+ * and a sendfile would make two, and a client would wait for the second.
+ * A retry after WANT_WRITE rebuilds the same bytes from the same offsets, as
+ * mbedTLS requires.  Returns ktla_write's result, or 0 when the file gave
+ * fewer bytes than its size said: the sendfile path then reports that.
+ */
+static long send_head_and_body(struct session *s)
+{
+    unsigned char buf[ONE_RECORD];
+    size_t head = s->out_len - s->out_off, body = (size_t)(s->file_end - s->file_off);
+    ssize_t got;
+    long n;
+
+    memcpy(buf, s->out + s->out_off, head);
+    do
+        got = pread(s->file_fd, buf + head, body, (off_t)s->file_off);
+    while (got < 0 && errno == EINTR);
+    if (got < 0 || (size_t)got != body)
+        return 0;
+    n = ktla_write(s->tls, buf, head + body);
+    if (n <= 0)
+        return n;
+    if ((size_t)n <= head) {
+        s->out_off += (size_t)n;
+    } else {
+        s->out_off = s->out_len;
+        s->file_off += (long long)((size_t)n - head);
+        s->body_sent += (size_t)n - head;
+    }
+    timer_arm(&s->w->idle, s);
+    return n;
+}
+
 static enum step step_send(struct session *s)
 {
     size_t budget = SEND_BUDGET;
 
+    while (fits_one_record(s)) {
+        long n = send_head_and_body(s);
+        if (n == 0)
+            break;
+        if (n < 0)
+            return blocked(s, n, "write failed");
+    }
     while (s->out_off < s->out_len) {
         long n = ktla_write(s->tls, s->out + s->out_off, s->out_len - s->out_off);
         if (n <= 0)
@@ -361,7 +427,7 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
     s->state = SESSION_HANDSHAKE;
     s->id = atomic_fetch_add(&w->srv->next_id, 1) + 1;
     net_peer_name(peer, peer_len, s->peer, sizeof s->peer);
-    /* Head and body are separate writes: Nagle would hold the second for the first's ACK. */
+    /* A head and a big file's body are separate writes: Nagle would hold the second for the first's ACK. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ev.data.ptr = s;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
