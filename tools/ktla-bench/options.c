@@ -3,6 +3,7 @@
  * options.c - ktla-bench's command line and URL.
  */
 #include "options.h"
+#include "tool_usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -59,33 +60,16 @@ void options_usage(FILE *out)
           "handshakes/s, MB/s, latency percentiles and errors by kind.\n"
           "\n",
           out);
-    for (int i = 0; i < BENCH_OPT_COUNT; i++) {
-        char left[64];
-        const struct opt_desc *d = &descs[i];
-
-        snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
-                 d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        fprintf(out, "  %-28s %s\n", left, d->help);
-    }
+    for (int i = 0; i < BENCH_OPT_COUNT; i++)
+        tool_usage_option(out, descs[i].letter, descs[i].name, descs[i].arg, descs[i].help);
     fputs("\n"
           "Exit status: 0 every request succeeded, 1 some failed, 2 usage error,\n"
           "3 the run could not start.\n",
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("ktla-bench: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'ktla-bench --help'.\n", stderr);
-    return BENCH_EXIT_USAGE;
-}
+/* "ktla-bench: MESSAGE" and the --help hint on stderr; the usage exit status. */
+#define usage_error(...) tool_usage_error("ktla-bench", BENCH_EXIT_USAGE, __VA_ARGS__)
 
 /* A decimal integer in [min, max], nothing else. */
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)

@@ -2,7 +2,8 @@
 /*
  * ktla-probe - print what this kernel's TLS offload accepts.
  *
- * A user of the library like any other: it includes only <ktla.h>.
+ * A user of the library like any other: it includes only <ktla.h> (and
+ * tools/common, the helpers every tool shares).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 
 #include <ktla.h>
+
+#include "tool_json.h"
 
 static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
 static const enum ktla_direction dirs[] = {KTLA_DIR_TX, KTLA_DIR_RX};
@@ -32,33 +35,15 @@ static void usage(FILE *out)
             "under --strict, 2 usage error, 3 the probe could not run.\n");
 }
 
-static void json_string(const char *s)
-{
-    if (s == NULL) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
 
 static void print_json(const ktla_probe *p)
 {
     int first = 1;
 
     fputs("{\"kernel\":", stdout);
-    json_string(ktla_probe_kernel_release(p));
+    tool_json_string(stdout, ktla_probe_kernel_release(p));
     printf(",\"ulp\":{\"available\":%s,\"reason\":", ktla_probe_ulp_available(p) ? "true" : "false");
-    json_string(ktla_probe_ulp_reason(p));
+    tool_json_string(stdout, ktla_probe_ulp_reason(p));
     fputs("},\"keys\":[", stdout);
     for (size_t v = 0; v < N_VERSIONS; v++)
         for (int c = 0; c < KTLA_CIPHER_COUNT; c++)
@@ -67,7 +52,7 @@ static void print_json(const ktla_probe *p)
                        first ? "" : ",", ktla_tls_version_name(versions[v]), ktla_cipher_name((enum ktla_cipher)c),
                        d == KTLA_DIR_TX ? "tx" : "rx",
                        ktla_probe_key_accepted(p, versions[v], (enum ktla_cipher)c, dirs[d]) ? "true" : "false");
-                json_string(ktla_probe_key_reason(p, versions[v], (enum ktla_cipher)c, dirs[d]));
+                tool_json_string(stdout, ktla_probe_key_reason(p, versions[v], (enum ktla_cipher)c, dirs[d]));
                 putchar('}');
                 first = 0;
             }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "serve.h"
+#include "tool_usage.h"
 
 struct opt_desc {
     const char *name;
@@ -44,17 +45,8 @@ void options_usage(FILE *out)
           "certificate and a demo site from the state directory, on 127.0.0.1:8443.\n"
           "\n",
           out);
-    for (int i = 0; i < SERVE_OPT_COUNT; i++) {
-        char left[64];
-        const struct opt_desc *d = &descs[i];
-
-        snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
-                 d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        if (strlen(left) > 28) /* too wide for the column: the help goes on the next line */
-            fprintf(out, "  %s\n  %-28s %s\n", left, "", d->help);
-        else
-            fprintf(out, "  %-28s %s\n", left, d->help);
-    }
+    for (int i = 0; i < SERVE_OPT_COUNT; i++)
+        tool_usage_option(out, descs[i].letter, descs[i].name, descs[i].arg, descs[i].help);
     fputs("\n"
           "SIGHUP reloads the TLS configuration (certificate, key, client CA, ticket keys,\n"
           "--config); connections in flight finish on the previous one.\n"
@@ -63,19 +55,8 @@ void options_usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("ktla-serve: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'ktla-serve --help'.\n", stderr);
-    return SERVE_EXIT_USAGE;
-}
+/* "ktla-serve: MESSAGE" and the --help hint on stderr; the usage exit status. */
+#define usage_error(...) tool_usage_error("ktla-serve", SERVE_EXIT_USAGE, __VA_ARGS__)
 
 /* Store a value unless one is there already (the command line's, which wins). */
 static int set_value(struct serve_options *o, int id, const char *v)

@@ -3,7 +3,8 @@
  * ktla-stat - like ss(8), for the kernel's TLS: offloaded sockets, the TLS
  * offload features of each interface, and the kernel's TLS counters.
  *
- * A user of the library like any other: it includes only <ktla.h>.
+ * A user of the library like any other: it includes only <ktla.h> (and
+ * tools/common, the helpers every tool shares).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include <ktla.h>
+
+#include "tool_json.h"
 
 #define MSG_PERM "run as root or with CAP_NET_ADMIN to see ULP details"
 #define MSG_NOKTLS "no kTLS in this kernel (tls module not loaded)"
@@ -183,24 +186,6 @@ static void table_counters(const struct snapshot *s)
 
 /* ------------------------------------------------------------- JSON */
 
-static void json_string(const char *str)
-{
-    if (str == NULL) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (; *str; str++) {
-        unsigned char c = (unsigned char)*str;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
 
 /* ,"KEY":null or ,"KEY":"why" */
 static void json_error(const char *key, int rc, int err)
@@ -208,7 +193,7 @@ static void json_error(const char *key, int rc, int err)
     char buf[256];
 
     printf(",\"%s\":", key);
-    json_string(rc == 0 ? NULL : why(rc, err, buf, sizeof buf));
+    tool_json_string(stdout, rc == 0 ? NULL : why(rc, err, buf, sizeof buf));
 }
 
 static void json_socket(const struct ktla_diag_socket *k)
@@ -216,19 +201,19 @@ static void json_socket(const struct ktla_diag_socket *k)
     int tls = is_tls(k);
 
     printf("{\"family\":\"%s\",\"state\":\"%s\",\"local\":", k->family == AF_INET6 ? "inet6" : "inet", state_name(k->state));
-    json_string(k->local);
+    tool_json_string(stdout, k->local);
     fputs(",\"remote\":", stdout);
-    json_string(k->remote);
+    tool_json_string(stdout, k->remote);
     printf(",\"inode\":%llu,\"ulp\":", k->inode);
-    json_string(k->ulp[0] ? k->ulp : NULL);
+    tool_json_string(stdout, k->ulp[0] ? k->ulp : NULL);
     fputs(",\"version\":", stdout);
-    json_string(k->tls_version ? version_name(k->tls_version) : NULL);
+    tool_json_string(stdout, k->tls_version ? version_name(k->tls_version) : NULL);
     fputs(",\"cipher\":", stdout);
-    json_string(k->cipher >= 0 ? cipher_name(k->cipher) : NULL);
+    tool_json_string(stdout, k->cipher >= 0 ? cipher_name(k->cipher) : NULL);
     fputs(",\"tx\":", stdout);
-    json_string(tls ? ktla_diag_conf_name(k->tx) : NULL);
+    tool_json_string(stdout, tls ? ktla_diag_conf_name(k->tx) : NULL);
     fputs(",\"rx\":", stdout);
-    json_string(tls ? ktla_diag_conf_name(k->rx) : NULL);
+    tool_json_string(stdout, tls ? ktla_diag_conf_name(k->rx) : NULL);
     printf(",\"tx_zerocopy\":%s,\"rx_no_pad\":%s}", k->tx_zerocopy ? "true" : "false", k->rx_no_pad ? "true" : "false");
 }
 
@@ -252,7 +237,7 @@ static void print_json(const struct snapshot *s)
         putchar('[');
         for (size_t i = 0; i < s->n_devs; i++) {
             printf("%s{\"name\":", i ? "," : "");
-            json_string(s->devs[i].name);
+            tool_json_string(stdout, s->devs[i].name);
             printf(",\"tls-hw-tx-offload\":\"%s\",\"tls-hw-rx-offload\":\"%s\",\"tls-hw-record\":\"%s\"}",
                    ktla_diag_feature_name(s->devs[i].tls_tx), ktla_diag_feature_name(s->devs[i].tls_rx),
                    ktla_diag_feature_name(s->devs[i].tls_record));
@@ -268,7 +253,7 @@ static void print_json(const struct snapshot *s)
         for (size_t i = 0; i < s->n_counters; i++) {
             if (i)
                 putchar(',');
-            json_string(s->counters[i].name);
+            tool_json_string(stdout, s->counters[i].name);
             printf(":%llu", s->counters[i].value);
         }
         putchar('}');
