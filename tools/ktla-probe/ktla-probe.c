@@ -13,26 +13,37 @@
 #include <ktla.h>
 
 #include "tool_json.h"
+#include "tool_options.h"
+#include "tool_usage.h"
+
+#define EXIT_USAGE 2
 
 static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
 static const enum ktla_direction dirs[] = {KTLA_DIR_TX, KTLA_DIR_RX};
 #define N_VERSIONS (sizeof versions / sizeof versions[0])
 
+enum probe_option { OPT_JSON, OPT_STRICT, OPT_HELP, OPT_VERSION, OPT_COUNT };
+
+static const struct tool_option options[OPT_COUNT] = {
+    [OPT_JSON] = {"json", 0, NULL, "print one JSON object instead of a table"},
+    [OPT_STRICT] = {"strict", 0, NULL, "exit 1 unless every version, cipher and direction is accepted"},
+    [OPT_HELP] = {"help", 0, NULL, "print this help and exit"},
+    [OPT_VERSION] = {"version", 0, NULL, "print the version and exit"},
+};
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: ktla-probe [--json] [--strict]\n"
-            "Report whether this kernel offers TLS offload (kTLS) and which TLS versions,\n"
-            "ciphers and directions it accepts keys for, by trying each on a loopback\n"
-            "TCP connection.\n"
-            "\n"
-            "  --json     print one JSON object instead of a table\n"
-            "  --strict   exit 1 unless every version, cipher and direction is accepted\n"
-            "  --help     print this help and exit\n"
-            "  --version  print the version and exit\n"
-            "\n"
-            "Exit status: 0 the probe ran (see --strict), 1 not everything accepted\n"
-            "under --strict, 2 usage error, 3 the probe could not run.\n");
+    fputs("Usage: ktla-probe [--json] [--strict]\n"
+          "Report whether this kernel offers TLS offload (kTLS) and which TLS versions,\n"
+          "ciphers and directions it accepts keys for, by trying each on a loopback\n"
+          "TCP connection.\n"
+          "\n",
+          out);
+    tool_options_usage(out, options, OPT_COUNT);
+    fputs("\n"
+          "Exit status: 0 the probe ran (see --strict), 1 not everything accepted\n"
+          "under --strict, 2 usage error, 3 the probe could not run.\n",
+          out);
 }
 
 
@@ -102,39 +113,33 @@ static int all_accepted(const ktla_probe *p)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option longopts[TOOL_LONGOPTS_SIZE(OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(OPT_COUNT)];
     int json = 0, strict = 0, opt, rc;
     ktla_probe *p;
 
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'j':
+    tool_options_getopt(options, OPT_COUNT, longopts, shortopts);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        switch (tool_options_index(options, OPT_COUNT, opt)) {
+        case OPT_JSON:
             json = 1;
             break;
-        case 's':
+        case OPT_STRICT:
             strict = 1;
             break;
-        case 'h':
+        case OPT_HELP:
             usage(stdout);
             return 0;
-        case 'V':
+        case OPT_VERSION:
             printf("ktla-probe %s\n", ktla_version());
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            return tool_usage_error("ktla-probe", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc) {
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc)
+        return tool_usage_error("ktla-probe", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
     rc = ktla_probe_run(&p);
     if (rc != 0) {
         fprintf(stderr, "ktla-probe: %s (%s)\n", ktla_strerror(rc), rc == KTLA_E_LOOPBACK ? strerror(errno) : "");

@@ -20,6 +20,10 @@
 #include <ktla.h>
 
 #include "tool_json.h"
+#include "tool_options.h"
+#include "tool_usage.h"
+
+#define EXIT_USAGE 2
 
 #define MSG_PERM "run as root or with CAP_NET_ADMIN to see ULP details"
 #define MSG_NOKTLS "no kTLS in this kernel (tls module not loaded)"
@@ -50,22 +54,29 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+enum stat_option { OPT_ALL, OPT_JSON, OPT_WATCH, OPT_HELP, OPT_VERSION, OPT_COUNT };
+
+static const struct tool_option options[OPT_COUNT] = {
+    [OPT_ALL] = {"all", 'a', NULL, "list every TCP socket, not only those with the tls ULP"},
+    [OPT_JSON] = {"json", 'j', NULL, "print one JSON object (one per line with -w)"},
+    [OPT_WATCH] = {"watch", 'w', "SECONDS", "print again every SECONDS seconds until interrupted"},
+    [OPT_HELP] = {"help", 'h', NULL, "print this help and exit"},
+    [OPT_VERSION] = {"version", 'V', NULL, "print the version and exit"},
+};
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: ktla-stat [--all] [--json] [-w SECONDS]\n"
-            "Show the kernel's view of kernel TLS (kTLS): the TCP sockets whose record\n"
-            "layer the kernel runs (version, cipher, where TX and RX are done), the TLS\n"
-            "offload features of each network interface, and the kernel's TLS counters.\n"
-            "\n"
-            "  -a, --all            list every TCP socket, not only those with the tls ULP\n"
-            "  -j, --json           print one JSON object (one per line with -w)\n"
-            "  -w, --watch SECONDS  print again every SECONDS seconds until interrupted\n"
-            "  -h, --help           print this help and exit\n"
-            "  -V, --version        print the version and exit\n"
-            "\n"
-            "Exit status: 0 everything could be read (a kernel without kTLS is an answer),\n"
-            "1 some part could not be read (for example without CAP_NET_ADMIN), 2 usage error.\n");
+    fputs("Usage: ktla-stat [--all] [--json] [-w SECONDS]\n"
+          "Show the kernel's view of kernel TLS (kTLS): the TCP sockets whose record\n"
+          "layer the kernel runs (version, cipher, where TX and RX are done), the TLS\n"
+          "offload features of each network interface, and the kernel's TLS counters.\n"
+          "\n",
+          out);
+    tool_options_usage(out, options, OPT_COUNT);
+    fputs("\n"
+          "Exit status: 0 everything could be read (a kernel without kTLS is an answer),\n"
+          "1 some part could not be read (for example without CAP_NET_ADMIN), 2 usage error.\n",
+          out);
 }
 
 /* Why a part could not be read, in words a person can act on. */
@@ -268,48 +279,46 @@ static void print_json(const struct snapshot *s)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'},  {"json", no_argument, NULL, 'j'},    {"watch", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
-    };
+    struct option longopts[TOOL_LONGOPTS_SIZE(OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(OPT_COUNT)];
     int opt;
 
     memset(o, 0, sizeof *o);
-    while ((opt = getopt_long(argc, argv, "ajw:hV", opts, NULL)) != -1) {
+    tool_options_getopt(options, OPT_COUNT, longopts, shortopts);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         char *end;
         unsigned long secs;
 
-        switch (opt) {
-        case 'a':
+        if (opt == ':')
+            return tool_usage_error("ktla-stat", EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+        switch (tool_options_index(options, OPT_COUNT, opt)) {
+        case OPT_ALL:
             o->all = 1;
             break;
-        case 'j':
+        case OPT_JSON:
             o->json = 1;
             break;
-        case 'w':
+        case OPT_WATCH:
             errno = 0;
             secs = strtoul(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || secs == 0 || secs > 86400) {
-                fprintf(stderr, "ktla-stat: -w wants a whole number of seconds from 1 to 86400, not \"%s\"\n", optarg);
-                return 2;
-            }
+            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || secs == 0 || secs > 86400)
+                return tool_usage_error("ktla-stat", EXIT_USAGE,
+                                        "-w wants a whole number of seconds from 1 to 86400, not \"%s\"", optarg);
             o->watch = (unsigned)secs;
             break;
-        case 'h':
+        case OPT_HELP:
             usage(stdout);
             return 0;
-        case 'V':
+        case OPT_VERSION:
             printf("ktla-stat %s\n", ktla_version());
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            return tool_usage_error("ktla-stat", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc) {
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc)
+        return tool_usage_error("ktla-stat", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
     return -1;
 }
 
