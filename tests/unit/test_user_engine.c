@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "conn_internal.h"
@@ -71,6 +72,7 @@ static void fill_keys(struct ktla__traffic_keys *k, enum ktla_tls_version v, enu
 static int ue_open(struct ue *u, int suite, uint64_t tx_seq, uint64_t rx_seq, ktla_recv_fn r, ktla_send_fn s,
                    void *arg)
 {
+    static const struct timeval patience = {5, 0};
     enum ktla_tls_version v;
     enum ktla_cipher c;
     int pair[2] = {-1, -1};
@@ -89,6 +91,9 @@ static int ue_open(struct ue *u, int suite, uint64_t tx_seq, uint64_t rx_seq, kt
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0 || ktla_set_fd(u->conn, pair[0]) != 0)
             return -1;
         u->peer = pair[1];
+        /* A record ktla never sends fails the test; it never hangs it. */
+        setsockopt(u->peer, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+        setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     }
     u->conn->suite = (uint16_t)suite;
     u->conn->version = v;
