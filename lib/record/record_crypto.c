@@ -152,11 +152,11 @@ long ktla__record_seal(const struct ktla__record_suite *suite, struct ktla__reco
             put_be64(ct, dir->seq); /* the kernel's choice too: the explicit nonce is the sequence number */
             ct += KTLA__RECORD_EXPLICIT_NONCE_LEN;
         }
-        memcpy(ct, pt, pt_len);
     }
     build_nonce(suite, dir, out + KTLA__RECORD_HEADER_LEN, nonce);
-    st = psa_aead_encrypt(dir->key, aead_alg(suite->cipher), nonce, sizeof nonce, aad_p, aad_len, ct, in_len, ct,
-                          in_len + KTLA__RECORD_TAG_LEN, &ct_len);
+    /* TLS 1.2 seals straight from the caller's bytes; TLS 1.3 from the copy that carries the inner type. */
+    st = psa_aead_encrypt(dir->key, aead_alg(suite->cipher), nonce, sizeof nonce, aad_p, aad_len,
+                          suite->version == KTLA_TLS_1_3 ? ct : pt, in_len, ct, in_len + KTLA__RECORD_TAG_LEN, &ct_len);
     if (st != PSA_SUCCESS || ct_len != in_len + KTLA__RECORD_TAG_LEN) {
         mbedtls_platform_zeroize(out, total);
         return -1;

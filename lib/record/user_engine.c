@@ -25,8 +25,8 @@ struct ktla__user_engine {
     /* Receiving: the header, then the body in a buffer that exists only while a record is in flight. */
     unsigned char hdr[KTLA__RECORD_HEADER_LEN];
     uint8_t hdr_have;
-    unsigned char *in; /* body as received, then opened in place */
-    size_t in_len, in_have;
+    unsigned char *in; /* body as received, then opened in place; room for the next header after it */
+    size_t in_len, in_have; /* in_have may pass in_len by the start of the next record's header */
     size_t pt_off, pt_len; /* application data opened and not read yet (in[pt_off..]) */
 
     /* Sending: one sealed record the socket has not taken whole yet. */
@@ -52,7 +52,7 @@ static void release(unsigned char **buf, size_t len)
 
 static void release_in(struct ktla__user_engine *e)
 {
-    release(&e->in, e->in_len > 0 ? e->in_len : 1);
+    release(&e->in, e->in_len + KTLA__RECORD_HEADER_LEN);
     e->in_len = e->in_have = e->pt_off = e->pt_len = 0;
 }
 
@@ -314,7 +314,7 @@ static long next_record(ktla_conn *conn, unsigned char *type)
         alert = ktla__record_check_header(&e->suite, e->hdr, &body_len);
         if (alert != 0)
             return refuse(conn, alert, "%s", alert_reason(alert));
-        e->in = malloc(body_len > 0 ? body_len : 1);
+        e->in = malloc(body_len + KTLA__RECORD_HEADER_LEN);
         if (e->in == NULL) {
             ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory for a record");
             return -1;
@@ -322,16 +322,24 @@ static long next_record(ktla_conn *conn, unsigned char *type)
         e->in_len = body_len;
         e->in_have = 0;
     }
+    /*
+     * The body, and in the same call what has come of the next record's
+     * header: one receive per record instead of two.  Nothing else ever
+     * reads this stream (the user engine keeps a connection to its end), so
+     * reading ahead loses nothing.
+     */
     while (e->in_have < e->in_len) {
-        n = raw_recv(conn, e->in + e->in_have, e->in_len - e->in_have);
+        n = raw_recv(conn, e->in + e->in_have, e->in_len + KTLA__RECORD_HEADER_LEN - e->in_have);
         if (n <= 0)
             return io_failure(conn, n, KTLA_DIR_RX);
         e->in_have += (size_t)n;
     }
-    e->hdr_have = 0;
     alert = ktla__record_open(&e->suite, &e->rx, e->hdr, e->in, e->in_len, type, &e->pt_off, &e->pt_len);
     if (alert != 0)
         return refuse(conn, alert, "%s", alert_reason(alert));
+    /* The header is spent (it was the additional data); the next one's start takes its place. */
+    e->hdr_have = (uint8_t)(e->in_have - e->in_len);
+    memcpy(e->hdr, e->in + e->in_len, e->hdr_have);
     return 0;
 }
 
