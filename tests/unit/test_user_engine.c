@@ -16,7 +16,11 @@
  * - close_notify both ways;
  * - KeyUpdate (TLS 1.3): the peer's, with and without update_requested;
  *   ours answers, and data flows under the next keys; in TLS 1.2 a
- *   handshake message is unexpected_message;
+ *   handshake message is unexpected_message; a KeyUpdate in two records;
+ * - the control-record cases the kernel engine is held to in the VM
+ *   (request_update 2, a split KeyUpdate with data between, more bytes
+ *   after a KeyUpdate, other handshake messages and content types,
+ *   truncated and empty alerts, the peer's fatal alert);
  * - a record received and sent a few bytes at a time over caller I/O that
  *   keeps saying WANT_READ/WANT_WRITE: nothing lost, nothing twice.
  */
@@ -453,6 +457,93 @@ static void test_key_update(void)
     }
 }
 
+/*
+ * What the peer sends after the handshake, record by record, and the alert
+ * that must come back on the wire: the same cases the kernel engine is held
+ * to in the VM (tests/vm/test_kernel_records.c), here on the user engine.
+ */
+struct control_case {
+    const char *what;
+    int tls13_only;
+    struct {
+        unsigned char type;
+        unsigned char bytes[8];
+        size_t len;
+    } records[3];
+    int alert; /* -1: no alert, the data record that follows is read */
+    int peer_alert; /* the alert the peer must receive; -1 none */
+};
+
+static const struct control_case control_cases[] = {
+    {"KeyUpdate request_update 2: illegal_parameter", 1, {{CT_HANDSHAKE, {24, 0, 0, 1, 2}, 5}}, 47, 47},
+    {"KeyUpdate split, data between: unexpected_message", 1,
+     {{CT_HANDSHAKE, {24, 0}, 2}, {CT_APPLICATION_DATA, {'x'}, 1}}, ALERT_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE},
+    {"KeyUpdate and more bytes in its record: unexpected_message", 1, {{CT_HANDSHAKE, {24, 0, 0, 1, 0, 24}, 6}},
+     ALERT_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE},
+    {"KeyUpdate of length 2: decode_error", 1, {{CT_HANDSHAKE, {24, 0, 0, 2, 0, 0}, 6}}, 50, 50},
+    {"NewSessionTicket from a client: unexpected_message", 1, {{CT_HANDSHAKE, {4, 0, 0, 1, 0}, 5}},
+     ALERT_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE},
+    {"content type 99: unexpected_message", 0, {{99, {1, 2, 3}, 3}}, ALERT_UNEXPECTED_MESSAGE,
+     ALERT_UNEXPECTED_MESSAGE},
+    {"change_cipher_spec after the handshake: unexpected_message", 0, {{20, {1}, 1}}, ALERT_UNEXPECTED_MESSAGE,
+     ALERT_UNEXPECTED_MESSAGE},
+    {"a truncated alert: decode_error", 0, {{CT_ALERT, {2}, 1}}, 50, 50},
+    {"an empty alert record: unexpected_message", 0, {{CT_ALERT, {0}, 0}}, ALERT_UNEXPECTED_MESSAGE,
+     ALERT_UNEXPECTED_MESSAGE},
+    {"the peer's fatal alert: reported, never answered", 0, {{CT_ALERT, {2, 40}, 2}}, 40, -1},
+};
+
+static void test_control_records(void)
+{
+    FOR_EVERY_SUITE(i)
+    {
+        for (size_t c = 0; c < sizeof control_cases / sizeof control_cases[0]; c++) {
+            const struct control_case *cc = &control_cases[c];
+            unsigned char buf[16];
+            struct ue u;
+
+            if (cc->tls13_only && ktla__kernel_ciphersuites[i] >= 0x1400)
+                continue;
+            CU_ASSERT_EQUAL_FATAL(ue_open(&u, ktla__kernel_ciphersuites[i], 1, 1, NULL, NULL, NULL), 0);
+            for (size_t r = 0; r < 3 && (cc->records[r].type != 0); r++)
+                CU_ASSERT_EQUAL(peer_send(&u, cc->records[r].type, cc->records[r].bytes, cc->records[r].len), 0);
+            CU_ASSERT_EQUAL(ktla_read(u.conn, buf, sizeof buf), -1);
+            CU_ASSERT_EQUAL(ktla_get_error(u.conn, -1), KTLA_ERROR_TLS);
+            CU_ASSERT_EQUAL(ktla_get_alert(u.conn), cc->alert);
+            if (cc->peer_alert >= 0)
+                expect_peer_alert(&u, 2, cc->peer_alert);
+            CU_ASSERT(peer_silent(&u));
+            if (ktla_get_alert(u.conn) != cc->alert)
+                printf("\n    suite 0x%04x, %s: alert %d (%s)", (unsigned)u.suite, cc->what, ktla_get_alert(u.conn),
+                       ktla_get_reason(u.conn));
+            ue_close(&u);
+        }
+    }
+}
+
+/* A KeyUpdate in two records with nothing between: allowed (RFC 8446 5.1), and applied. */
+static void test_key_update_in_two_records(void)
+{
+    FOR_EVERY_SUITE(i)
+    {
+        static const unsigned char first[2] = {24, 0}, rest[3] = {0, 1, 0};
+        unsigned char rx_secret[48], buf[32];
+        struct ue u;
+
+        if (ktla__kernel_ciphersuites[i] >= 0x1400)
+            continue;
+        memset(rx_secret, 0x11, sizeof rx_secret);
+        CU_ASSERT_EQUAL_FATAL(ue_open(&u, ktla__kernel_ciphersuites[i], 0, 0, NULL, NULL, NULL), 0);
+        CU_ASSERT_EQUAL(peer_send(&u, CT_HANDSHAKE, first, sizeof first), 0);
+        CU_ASSERT_EQUAL(peer_send(&u, CT_HANDSHAKE, rest, sizeof rest), 0);
+        CU_ASSERT_EQUAL_FATAL(next_keys(&u, rx_secret, &u.rx), 0);
+        CU_ASSERT_EQUAL(peer_send(&u, CT_APPLICATION_DATA, "new key", 7), 0);
+        CU_ASSERT_EQUAL(ktla_read(u.conn, buf, sizeof buf), 7);
+        CU_ASSERT_EQUAL(memcmp(buf, "new key", 7), 0);
+        ue_close(&u);
+    }
+}
+
 /* Caller I/O that moves at most 3 bytes a call and says "would block" every other call. */
 struct trickle {
     unsigned char in[256], out[256];
@@ -548,6 +639,10 @@ int add_user_engine_suite(void)
                    CU_add_test(s, "a sequence number about to wrap ends the connection", test_sequence_wrap) &&
                    CU_add_test(s, "close_notify both ways", test_close_notify) &&
                    CU_add_test(s, "KeyUpdate with and without update_requested; none in TLS 1.2", test_key_update) &&
+                   CU_add_test(s, "a KeyUpdate in two records with nothing between: applied",
+                               test_key_update_in_two_records) &&
+                   CU_add_test(s, "malformed KeyUpdates, other handshake messages and types, alerts: the RFC's alert",
+                               test_control_records) &&
                    CU_add_test(s, "records in pieces across WANT_READ/WANT_WRITE: nothing lost or repeated",
                                test_partial_records_survive_would_block)
                ? 0
