@@ -5,7 +5,7 @@
  * server) that ran its own TLS handshake.
  *
  * The derivation is keys.c's, the mapping of suites ktla__suite_to_kernel(),
- * whether the kernel may take them ktla__offload_refusal() (record/engine.c,
+ * whether the kernel may take them ktla__offload_refusal() (record/decide.c,
  * as for the server hand-off), the socket options ktls.c's; this file only
  * chooses which secret goes to which direction.
  */
@@ -19,7 +19,7 @@
 #include <psa/crypto.h>
 
 #include "install.h"
-#include "record/engine.h"
+#include "record/decide.h"
 #include "record/record_crypto.h"
 #include "keys.h"
 #include "ktls.h"

@@ -134,13 +134,45 @@ static long kernel_read(ktla_conn *conn, void *buf, size_t len)
     }
 }
 
+/* The same loop over ktla's own records: whole records, opened and checked by the user engine. */
+static long user_read(ktla_conn *conn, void *buf, size_t len)
+{
+    if (ktla__user_flush_own(conn) != 0)
+        return -1;
+    for (;;) {
+        const unsigned char *pt;
+        unsigned char type;
+        size_t n;
+        long rc;
+
+        if (ktla__user_pending(conn) > 0)
+            return (long)ktla__user_take(conn, buf, len);
+        if (conn->close_notify_received) {
+            conn->last_error = KTLA_ERROR_ZERO_RETURN;
+            return 0;
+        }
+        if (ktla__user_next_record(conn, &type, &pt, &n) != 0)
+            return -1;
+        if (type == TLS_CT_APPLICATION_DATA && !ktla__handshake_pending(conn)) {
+            if (n == 0)
+                ktla__user_drop_record(conn); /* an empty data record: allowed, and nothing to return */
+            continue;
+        }
+        /* The whole record is here: a cap beyond it tells the control code that nothing of it is left to read. */
+        rc = ktla__control_record(conn, type, pt, n, n + 1);
+        ktla__user_drop_record(conn);
+        if (rc <= 0)
+            return rc < 0 ? -1 : 0;
+    }
+}
+
 long ktla_read(ktla_conn *conn, void *buf, size_t len)
 {
     if (!usable(conn, buf, len))
         return -1;
     if (send_owed_key_update(conn) != 0)
         return -1;
-    return in_kernel(conn) ? kernel_read(conn, buf, len) : ktla__user_read(conn, buf, len);
+    return in_kernel(conn) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
 }
 
 /*

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* engine.c - which engine carries a connection's records, and the calls the control code makes on either (see engine.h). */
+/* engine.c - starting the engine decide.c chose, and the calls the control code makes on either (see engine.h). */
 #include "config.h"
 
 #include "engine.h"
@@ -11,32 +11,10 @@
 #include <sys/socket.h>
 
 #include "../install.h"
-#include "../kernel_caps.h"
 #include "../ktls.h"
 #include "../tls_wire.h"
+#include "decide.h"
 #include "user_engine.h"
-
-/* The kernel always sends records of 2^14 bytes of plaintext (TLS 1.3: 2^14 - 1 with the inner type, as mbedTLS counts). */
-#define KERNEL_RECORD_PLAINTEXT_13 16383
-#define KERNEL_RECORD_PLAINTEXT_12 16384
-
-const char *ktla__offload_refusal(enum ktla_offload_policy policy, int fd, enum ktla_tls_version version,
-                                  enum ktla_cipher cipher, size_t max_out, char *buf, size_t size)
-{
-    if (policy == KTLA_OFFLOAD_NEVER)
-        return "offload disabled by the configuration (KTLA_OFFLOAD_NEVER)";
-    if (fd < 0)
-        return "no socket to hand the keys to (caller-moved I/O without ktla_set_fd())";
-    if (ktla__kernel_refuses(version, cipher, buf, size))
-        return buf;
-    /* A smaller negotiated limit would break the peer. */
-    if (max_out < (version == KTLA_TLS_1_3 ? KERNEL_RECORD_PLAINTEXT_13 : KERNEL_RECORD_PLAINTEXT_12)) {
-        snprintf(buf, size, "the client limited records to %zu bytes (max_fragment_length); the kernel sends 16 KiB",
-                 max_out);
-        return buf;
-    }
-    return NULL;
-}
 
 static int set_offload(ktla_conn *conn, enum ktla_offload where, const char *why)
 {

@@ -7,8 +7,8 @@
  * the mbedTLS context and starts one of two engines:
  * - kernel: kTLS; the only setsockopt/cmsg code is ktls.c's;
  * - user: ktla's own AEAD records (user_engine.c, record_crypto.c).
- * ktla__offload_refusal() alone decides which, for the server hand-off and
- * for ktla_install_keys() alike.  The control records (alerts, KeyUpdate:
+ * ktla__offload_refusal() (decide.h) alone decides which, for the server
+ * hand-off and for ktla_install_keys() alike.  The control records (alerts, KeyUpdate:
  * record_control.c, keyupdate.c) work on "a record of type T with plaintext
  * P" from either engine, and send and re-key through the calls below.
  */
@@ -19,16 +19,6 @@
 
 #include "../conn_internal.h"
 #include "../traffic_keys.h"
-
-/*
- * Why the kernel may not take the records of this connection, or NULL when
- * it may: the policy, no socket, a version and cipher this kernel lacks, a
- * record size limit below the kernel's 16 KiB records (max_out: the
- * largest plaintext the peer takes in one record).  The answer is a
- * literal or written into buf.
- */
-const char *ktla__offload_refusal(enum ktla_offload_policy policy, int fd, enum ktla_tls_version version,
-                                  enum ktla_cipher cipher, size_t max_out, char *buf, size_t size);
 
 /*
  * Start the record layer of a connection whose handshake is done: the

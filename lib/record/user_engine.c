@@ -13,7 +13,6 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "../record_control.h"
 #include "../tls_wire.h"
 #include "record_crypto.h"
 
@@ -343,47 +342,46 @@ static long next_record(ktla_conn *conn, unsigned char *type)
     return 0;
 }
 
-long ktla__user_read(ktla_conn *conn, void *buf, size_t len)
+int ktla__user_flush_own(ktla_conn *conn)
 {
     struct ktla__user_engine *e = conn->user;
 
     /* Our own record sent in part (a KeyUpdate, say) goes on first; a data record waits for its write call. */
     if (e->out != NULL && e->out_plain == 0 && flush(conn, 0) == -EAGAIN)
-        return io_failure(conn, IO_WANT, KTLA_DIR_TX);
-    for (;;) {
-        unsigned char type;
-        long rc;
+        return (int)io_failure(conn, IO_WANT, KTLA_DIR_TX);
+    return 0;
+}
 
-        if (e->pt_len > 0) {
-            size_t n = len < e->pt_len ? len : e->pt_len;
+int ktla__user_next_record(ktla_conn *conn, unsigned char *type, const unsigned char **pt, size_t *len)
+{
+    struct ktla__user_engine *e = conn->user;
 
-            memcpy(buf, e->in + e->pt_off, n);
-            e->pt_off += n;
-            e->pt_len -= n;
-            if (e->pt_len == 0)
-                release_in(e);
-            return (long)n;
-        }
-        if (conn->close_notify_received) {
-            conn->last_error = KTLA_ERROR_ZERO_RETURN;
-            return 0;
-        }
-        if (next_record(conn, &type) != 0)
-            return -1;
-        if (type == TLS_CT_APPLICATION_DATA && !ktla__handshake_pending(conn)) {
-            if (e->pt_len == 0)
-                release_in(e); /* an empty data record: allowed, and nothing to return */
-            continue;
-        }
-        /* RFC 8446 5.1: alerts and handshake messages are never empty. */
-        if (e->pt_len == 0 && (type == TLS_CT_ALERT || type == TLS_CT_HANDSHAKE))
-            return refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE, "an empty record of type %u from the peer", type);
-        /* The whole record is here: cap beyond it tells the control code that nothing of it is left to read. */
-        rc = ktla__control_record(conn, type, e->in + e->pt_off, e->pt_len, e->pt_len + 1);
+    if (next_record(conn, type) != 0)
+        return -1;
+    /* RFC 8446 5.1: alerts and handshake messages are never empty. */
+    if (e->pt_len == 0 && (*type == TLS_CT_ALERT || *type == TLS_CT_HANDSHAKE))
+        return (int)refuse(conn, TLS_ALERT_UNEXPECTED_MESSAGE, "an empty record of type %u from the peer", *type);
+    *pt = e->in + e->pt_off;
+    *len = e->pt_len;
+    return 0;
+}
+
+size_t ktla__user_take(ktla_conn *conn, void *buf, size_t len)
+{
+    struct ktla__user_engine *e = conn->user;
+    size_t n = len < e->pt_len ? len : e->pt_len;
+
+    memcpy(buf, e->in + e->pt_off, n);
+    e->pt_off += n;
+    e->pt_len -= n;
+    if (e->pt_len == 0)
         release_in(e);
-        if (rc <= 0)
-            return rc < 0 ? -1 : 0;
-    }
+    return n;
+}
+
+void ktla__user_drop_record(ktla_conn *conn)
+{
+    release_in(conn->user);
 }
 
 long ktla__user_write(ktla_conn *conn, const void *buf, size_t len)

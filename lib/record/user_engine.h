@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * user_engine.h - ktla's own record layer in user space (internal): the
- * engine of a connection the kernel did not take (record/engine.h says
+ * engine of a connection the kernel did not take (record/decide.h says
  * which and why).  Records are sealed and opened by record_crypto.c; this
- * file moves them over the socket or the caller's callbacks, keeps a
- * record received or sent in part across WANT_READ/WANT_WRITE, and hands
- * non-data records to the same control code as the kernel engine
- * (record_control.c).
+ * file moves them over the socket or the caller's callbacks and keeps a
+ * record received or sent in part across WANT_READ/WANT_WRITE.  It calls
+ * nothing above it: ktla_read() (record.c) hands the non-data records it
+ * returns to the same control code as the kernel engine's
+ * (record_control.c), whose sends and re-keys come back down through
+ * engine.h.
  *
  * Memory: a small fixed state per connection; a buffer for one record
  * exists only while a record is being received or sent, and is wiped and
@@ -32,8 +34,25 @@ int ktla__user_engine_start(ktla_conn *conn, const struct ktla__traffic_keys *tx
 /* Wipe and free the engine (keys, buffers); conn->user is NULL after. */
 void ktla__user_engine_free(ktla_conn *conn);
 
-/* ktla_read(), ktla_write(), ktla_shutdown() and ktla_pending() on the user engine. */
-long ktla__user_read(ktla_conn *conn, void *buf, size_t len);
+/*
+ * Receiving, for ktla_read() (record.c), which hands non-data records to
+ * the control code itself, so that this engine never calls back up:
+ * - ktla__user_flush_own(): send the rest of a non-data record of ours
+ *   that the socket took only in part; 0 or -1 (WANT_WRITE recorded);
+ * - ktla__user_next_record(): receive and open the next record, kept
+ *   across WANT_READ: 0 with its type and plaintext (in the engine's
+ *   buffer, valid until taken or dropped), or -1 with the failure recorded
+ *   and its alert sent;
+ * - ktla__user_take(): copy out up to len bytes of the data record opened
+ *   (ktla__user_pending() says how many wait), freeing it once all taken;
+ * - ktla__user_drop_record(): wipe and free the record opened.
+ */
+int ktla__user_flush_own(ktla_conn *conn);
+int ktla__user_next_record(ktla_conn *conn, unsigned char *type, const unsigned char **pt, size_t *len);
+size_t ktla__user_take(ktla_conn *conn, void *buf, size_t len);
+void ktla__user_drop_record(ktla_conn *conn);
+
+/* ktla_write(), ktla_shutdown() and ktla_pending() on the user engine. */
 long ktla__user_write(ktla_conn *conn, const void *buf, size_t len);
 int ktla__user_shutdown(ktla_conn *conn);
 size_t ktla__user_pending(const ktla_conn *conn);
