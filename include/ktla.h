@@ -38,7 +38,7 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 /*
- * One table (lib/error.c) gives each code its name and message, so the three
+ * One table (lib/api/error.c) gives each code its name and message, so the three
  * never drift apart.  Codes are negative; 0 is success.
  */
 #define KTLA_ERRNO_MAP(X)                                                     \

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "keys.h"
+#include "keys/keys.h"
 #include "loopback.h"
 #include "mbed_client.h"
 #include "tls_record.h"

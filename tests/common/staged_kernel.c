@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel_caps.h"
-#include "ktls.h"
+#include "kernel/kernel_caps.h"
+#include "kernel/ktls.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282

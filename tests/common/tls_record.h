@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "ktls.h"
+#include "kernel/ktls.h"
 
 #define TEST_RECORD_HEADER 5
 #define TEST_RECORD_TAG 16

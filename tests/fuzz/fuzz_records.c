@@ -28,10 +28,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "fuzz.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "staged_kernel.h"
 
 #define MAX_READS 256

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "loopback.h"
 
 int __real_ktla__diag_sock_parse(struct nlmsghdr *nlh, size_t len, struct ktla_diag_socket *out, int *ulp_seen);

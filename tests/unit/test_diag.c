@@ -42,9 +42,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "ktla.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "loopback.h"
 #include "suites.h"
 #include "test_skip.h"

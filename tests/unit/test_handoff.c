@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "loopback.h"
 #include "staged_run.h"
 #include "suites.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 static int setup(void)
 {

@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel_caps.h"
-#include "keys.h"
+#include "kernel/kernel_caps.h"
+#include "keys/keys.h"
 #include "staged_run.h"
 #include "suites.h"
 #include "tls_record.h"

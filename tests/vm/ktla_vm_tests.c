@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "ktla.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "cunit_run.h"
 #include "loopback.h"
 #include "test_kernel_records.h"

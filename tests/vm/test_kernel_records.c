@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "loopback.h"
 #include "test_kernel_records.h"
 #include "test_keyupdate.h"

@@ -19,7 +19,7 @@
 #include <mbedtls/x509.h>
 
 #include "conn_internal.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 /* RFC 8446 5.1 and 5.2, RFC 5246 6.2.3: the longest record a peer may send. */
 #define MAX_PLAINTEXT 16384

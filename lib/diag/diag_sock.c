@@ -40,7 +40,7 @@
 #include <netlink/socket.h>
 
 #include "diag_internal.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 
 /* What one dump collects, and which sockets it keeps. */
 struct dump_ctx {

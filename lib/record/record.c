@@ -21,11 +21,11 @@
 
 #include <mbedtls/ssl.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "keyupdate.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "record_control.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 /*
  * Calls that move data need an established connection and a real buffer.
