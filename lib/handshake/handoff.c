@@ -124,8 +124,8 @@ static const char *precondition(ktla_conn *conn, enum ktla_cipher *cipher, mbedt
     enum ktla_tls_version v;
     int max_payload;
 
-    if (conn->cfg->offload == KTLA_OFFLOAD_NEVER)
-        return "offload disabled by the configuration (KTLA_OFFLOAD_NEVER)";
+    if (conn->cfg->offload == KTLA_OFFLOAD_POLICY_NEVER)
+        return "offload disabled by the configuration (KTLA_OFFLOAD_POLICY_NEVER)";
     if (conn->fd < 0)
         return "no socket to hand the keys to (caller-moved I/O without ktla_set_fd())";
     if (ktla__suite_to_kernel(conn->suite, &v, cipher, md) != 0 || v != conn->version) {

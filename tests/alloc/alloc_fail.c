@@ -151,7 +151,7 @@ static int run_config(const void *arg, char *why, size_t size)
     STEP(ktla_config_set_ticket_key_file(cfg, ticket_key_path));
     STEP(ktla_config_set_client_auth(cfg, KTLA_CLIENT_AUTH_OPTIONAL, ca));
     STEP(ktla_config_set_handshake_timeout(cfg, 10000));
-    STEP(ktla_config_set_offload(cfg, KTLA_OFFLOAD_AUTO));
+    STEP(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_AUTO));
 #undef STEP
     if (ok && verdict == 0) {
         rc = ARMED(ktla_conn_new(cfg, &conn));
@@ -256,8 +256,8 @@ static int check_negotiated(ktla_conn *conn, int version, int kernel, char *why,
                                  ? KTLA_OFFLOAD_KERNEL
                                  : KTLA_OFFLOAD_USER;
 
-    if ((int)ktla_get_version(conn) != version)
-        return broken(why, size, "version %04x, not %04x", ktla_get_version(conn), version);
+    if ((int)ktla_get_tls_version(conn) != version)
+        return broken(why, size, "version %04x, not %04x", ktla_get_tls_version(conn), version);
     if (ktla_get_alpn(conn) == NULL || strcmp(ktla_get_alpn(conn), "http/1.1") != 0)
         return broken(why, size, "ALPN %s, though the client asked for http/1.1", ktla_get_alpn(conn));
     if (ktla_get_sni(conn) == NULL || strcmp(ktla_get_sni(conn), "localhost") != 0)
@@ -456,7 +456,7 @@ static int run_diag(const void *arg, char *why, size_t size)
 
     if (test_loopback_pair(&a, &b) != 0)
         return broken(why, size, "test set-up failed");
-    verdict = diag_ok(ARMED(ktla_diag_socket(b, &one)), "ktla_diag_socket", why, size);
+    verdict = diag_ok(ARMED(ktla_diag_lookup(b, &one)), "ktla_diag_lookup", why, size);
     if (verdict == 0)
         verdict = diag_ok(ARMED(ktla_diag_list(1, &socks, &n)), "ktla_diag_list", why, size);
     ARMED_VOID(free(socks));
