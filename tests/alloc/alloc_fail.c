@@ -52,6 +52,7 @@
 #include "fixture.h"
 #include "loopback.h"
 #include "staged_kernel.h"
+#include "wire/tls_wire.h"
 
 static int passed, failed;
 
@@ -319,8 +320,10 @@ static int check_failed(ktla_conn *conn, int rc, int peer_fd, char *why, size_t 
 /* After the hand-off to the (staged) kernel: a KeyUpdate asking for ours, "ping" in, "pong" out. */
 static int talk_kernel(ktla_conn *conn, int version, int peer_fd, char *why, size_t size)
 {
-    static const unsigned char key_update[] = {24, 0, 0, 1, 1};
-    const struct staged_read reads[] = {{22, key_update, sizeof key_update, 0}, {23, (const unsigned char *)"ping", 4, 0}};
+    static const unsigned char key_update[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, TLS_KEY_UPDATE_BODY_LEN,
+                                                                TLS_KEY_UPDATE_REQUESTED};
+    const struct staged_read reads[] = {{TLS_CT_HANDSHAKE, key_update, sizeof key_update, 0},
+                                        {TLS_CT_APPLICATION_DATA, (const unsigned char *)"ping", 4, 0}};
     unsigned char buf[16];
     long n;
 
@@ -338,7 +341,7 @@ static int talk_kernel(ktla_conn *conn, int version, int peer_fd, char *why, siz
         return broken(why, size, "ktla_read on the kernel: %ld (%s)", n, ktla_get_reason(conn));
     if (ARMED(ktla_write(conn, "pong", 4)) != 4 || recv(peer_fd, buf, sizeof buf, 0) != 4)
         return broken(why, size, "ktla_write on the kernel: %s", ktla_get_reason(conn));
-    if (ARMED(ktla_shutdown(conn)) != 1 || stage.sent_type != 21)
+    if (ARMED(ktla_shutdown(conn)) != 1 || stage.sent_type != TLS_CT_ALERT)
         return broken(why, size, "ktla_shutdown on the kernel: %s", ktla_get_reason(conn));
     return 0;
 }

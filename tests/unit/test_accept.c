@@ -17,6 +17,7 @@
 
 #include "fixture.h"
 #include "suites.h"
+#include "wire/tls_wire.h"
 
 struct session {
     ktla_config *cfg;
@@ -208,7 +209,7 @@ static void test_alpn_mismatch_is_refused(void)
     rc = fixture_handshake(s.conn, &s.cli, &s.link, &crc, &wants);
     CU_ASSERT_EQUAL(rc, -1);
     CU_ASSERT_EQUAL(ktla_get_error(s.conn, rc), KTLA_ERROR_TLS);
-    CU_ASSERT_EQUAL(ktla_get_alert(s.conn), 120); /* no_application_protocol */
+    CU_ASSERT_EQUAL(ktla_get_alert(s.conn), TLS_ALERT_NO_APPLICATION_PROTOCOL);
     CU_ASSERT_EQUAL(ktla_accept(s.conn), -1);     /* failures are sticky */
     close_session(&s);
 }
