@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "../kernel_caps.h"
+#include "kernel/kernel_caps.h"
 
 /* The kernel always sends records of 2^14 bytes of plaintext (TLS 1.3: 2^14 - 1 with the inner type, as mbedTLS counts). */
 #define KERNEL_RECORD_PLAINTEXT_13 16383
@@ -15,8 +15,8 @@
 const char *ktla__offload_refusal(enum ktla_offload_policy policy, int fd, enum ktla_tls_version version,
                                   enum ktla_cipher cipher, size_t max_out, char *buf, size_t size)
 {
-    if (policy == KTLA_OFFLOAD_NEVER)
-        return "offload disabled by the configuration (KTLA_OFFLOAD_NEVER)";
+    if (policy == KTLA_OFFLOAD_POLICY_NEVER)
+        return "offload disabled by the configuration (KTLA_OFFLOAD_POLICY_NEVER)";
     if (fd < 0)
         return "no socket to hand the keys to (caller-moved I/O without ktla_set_fd())";
     if (ktla__kernel_refuses(version, cipher, buf, size))

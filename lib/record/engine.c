@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../install.h"
-#include "../ktls.h"
-#include "../tls_wire.h"
+#include "install.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 #include "decide.h"
 #include "user_engine.h"
 

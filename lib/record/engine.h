@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
-#include "../conn_internal.h"
-#include "../traffic_keys.h"
+#include "handshake/conn_internal.h"
+#include "keys/traffic_keys.h"
 
 /*
  * Start the record layer of a connection whose handshake is done: the

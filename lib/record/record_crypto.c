@@ -8,7 +8,7 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "../tls_wire.h"
+#include "wire/tls_wire.h"
 
 /* The wire version every TLS 1.2 and 1.3 record carries (RFC 8446 5.1: legacy_record_version). */
 #define TLS12_WIRE_MAJOR 3

@@ -20,7 +20,7 @@
 
 #include <psa/crypto.h>
 
-#include "../traffic_keys.h"
+#include "keys/traffic_keys.h"
 
 #define KTLA__RECORD_HEADER_LEN 5
 #define KTLA__RECORD_TAG_LEN 16

@@ -13,7 +13,7 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "../tls_wire.h"
+#include "wire/tls_wire.h"
 #include "record_crypto.h"
 
 struct ktla__user_engine {

@@ -19,8 +19,8 @@
 
 #include <stddef.h>
 
-#include "../conn_internal.h"
-#include "../traffic_keys.h"
+#include "handshake/conn_internal.h"
+#include "keys/traffic_keys.h"
 
 /*
  * Start the engine on conn with both directions' keys; max_out is the

@@ -121,7 +121,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (psa_crypto_init() != PSA_SUCCESS || ktla_config_new(&cfg) != 0 ||
-        ktla_config_add_cert_file(cfg, argv[1], argv[2], NULL) != 0 || ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER) != 0 ||
+        ktla_config_add_cert_file(cfg, argv[1], argv[2], NULL) != 0 || ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER) != 0 ||
         socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || ktla_conn_new(cfg, &conn) != 0 || ktla_set_fd(conn, sv[0]) != 0)
         return 3;
     cli.fd = sv[1];

@@ -29,10 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "fuzz.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "record/engine.h"
 #include "tls_record.h"
 
@@ -54,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     cfg = fixture_config("ecdsa-p256");
-    if (cfg == NULL || ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER) != 0 || test_record_init() != 0)
+    if (cfg == NULL || ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER) != 0 || test_record_init() != 0)
         abort();
     return 0;
 }

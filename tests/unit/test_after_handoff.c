@@ -25,10 +25,7 @@
 #include "socket_peer.h"
 #include "suite_socket.h"
 #include "suites.h"
-
-#define ALERT_UNEXPECTED_MESSAGE 10
-#define ALERT_BAD_RECORD_MAC 20
-#define ALERT_RECORD_OVERFLOW 22
+#include "wire/tls_wire.h"
 
 static const char *combo_name(int version, int suite)
 {
@@ -90,18 +87,18 @@ static void every_combo(enum socket_peer_act act, int alert)
 
 static void test_tampered_record(void)
 {
-    every_combo(PEER_TAMPER, ALERT_BAD_RECORD_MAC);
+    every_combo(PEER_TAMPER, TLS_ALERT_BAD_RECORD_MAC);
 }
 
 /* Both engines: the kernel's in the VM, ktla's user engine on the host (record/user_engine.c). */
 static void test_oversized_record(void)
 {
-    every_combo(PEER_OVERSIZED, ALERT_RECORD_OVERFLOW);
+    every_combo(PEER_OVERSIZED, TLS_ALERT_RECORD_OVERFLOW);
 }
 
 static void test_unexpected_handshake(void)
 {
-    every_combo(PEER_UNEXPECTED, ALERT_UNEXPECTED_MESSAGE);
+    every_combo(PEER_UNEXPECTED, TLS_ALERT_UNEXPECTED_MESSAGE);
 }
 
 int add_after_handoff_suite(void)

@@ -44,7 +44,7 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #define SANITIZER_HEAP 1
 #endif
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "loopback.h"
 #include "socket_peer.h"
@@ -252,7 +252,7 @@ static void test_heap_user_engine(void)
 #endif
     cfg = fixture_config("ecdsa-p256");
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-    CU_ASSERT_EQUAL_FATAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER), 0);
+    CU_ASSERT_EQUAL_FATAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER), 0);
     /* Unmeasured first, as above: the config's freeze, PSA's key store growing its first slots. */
     for (int round = 0; round < 2; round++)
         for (size_t i = 0; i < SOCKET_N_COMBOS; i++) {

@@ -34,9 +34,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "record/engine.h"
 #include "suites.h"
 #include "tls_record.h"
@@ -85,7 +85,7 @@ static int ue_open(struct ue *u, int suite, uint64_t tx_seq, uint64_t rx_seq, kt
     u->peer = -1;
     u->suite = suite;
     u->cfg = fixture_config("ecdsa-p256");
-    if (u->cfg == NULL || ktla_config_set_offload(u->cfg, KTLA_OFFLOAD_NEVER) != 0 ||
+    if (u->cfg == NULL || ktla_config_set_offload(u->cfg, KTLA_OFFLOAD_POLICY_NEVER) != 0 ||
         ktla_conn_new(u->cfg, &u->conn) != 0 || ktla__suite_to_kernel(suite, &v, &c, &u->md) != 0)
         return -1;
     if (r) {

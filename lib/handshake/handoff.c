@@ -17,9 +17,9 @@
 #include <sys/socket.h>
 
 #include "conn_internal.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "record/engine.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
                        const unsigned char client_random[32], const unsigned char server_random[32],

@@ -19,10 +19,10 @@
 #include <psa/crypto.h>
 
 #include "install.h"
-#include "record/decide.h"
-#include "record/record_crypto.h"
-#include "keys.h"
-#include "ktls.h"
+#include "decide.h"
+#include "keys/keys.h"
+#include "kernel/ktls.h"
+#include "record_crypto.h"
 
 int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx,
                                char *why, size_t why_size)
@@ -125,7 +125,7 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
         return KTLA_E_INVAL;
     }
     /* The same decision as the server hand-off's (record/engine.c), for a caller that always wants the kernel. */
-    if (ktla__offload_refusal(KTLA_OFFLOAD_AUTO, fd, version, cipher, KTLA__RECORD_MAX_PLAINTEXT, why, why_size) !=
+    if (ktla__offload_refusal(KTLA_OFFLOAD_POLICY_AUTO, fd, version, cipher, KTLA__RECORD_MAX_PLAINTEXT, why, why_size) !=
         NULL) {
         if (why[0] == '\0')
             snprintf(why, why_size, "the kernel cannot take this connection's records");

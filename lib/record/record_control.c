@@ -29,9 +29,9 @@
 #include <sys/socket.h>
 
 #include "keyupdate.h"
-#include "ktls.h"
-#include "record/engine.h"
-#include "tls_wire.h"
+#include "engine.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
 /* Fail with an alert we send: the peer broke the protocol. */
 static long refuse(ktla_conn *conn, unsigned char alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
