@@ -19,11 +19,11 @@
 #include <mbedtls/md.h>
 #include <psa/crypto.h>
 
-#include "keys.h"
-#include "ktls.h"
-#include "record/ktls_query.h"
-#include "record/rekey.h"
-#include "tls_wire.h"
+#include "kernel/ktls.h"
+#include "kernel/ktls_query.h"
+#include "keys/keys.h"
+#include "rekey.h"
+#include "wire/tls_wire.h"
 
 /* The largest TLSPlaintext fragment (RFC 8446 5.1): a larger send would become several records. */
 #define MAX_PLAINTEXT 16384
@@ -149,13 +149,19 @@ static int kernel_replaces_keys(char *why, size_t why_size)
     return 0;
 }
 
+/* The kernel takes the new keys (ctx: the socket). */
+static int install_on_socket(void *ctx, enum ktla_direction dir, const struct ktla__traffic_keys *keys)
+{
+    return ktla__ktls_set_keys(*(const int *)ctx, dir, keys);
+}
+
 /* Rekey dir; 0, or KTLA_E_* with why filled (the connection is unusable then). */
 static int rekey(int fd, int is_client, struct ktla_session_keys *keys, enum ktla_direction dir,
                  enum ktla_cipher cipher, mbedtls_md_type_t md, char *why, size_t why_size)
 {
     unsigned long long *seq;
     unsigned char *secret = secret_of(keys, is_client, dir, &seq);
-    int rc = ktla__rekey_direction(fd, dir, cipher, md, secret, keys->secret_len);
+    int rc = ktla__rekey_direction(dir, cipher, md, secret, keys->secret_len, install_on_socket, &fd);
     char reason[160];
 
     if (rc == KTLA__REKEY_NOT_DERIVED) {

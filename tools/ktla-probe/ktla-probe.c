@@ -132,7 +132,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case OPT_VERSION:
-            printf("ktla-probe %s\n", ktla_version());
+            printf("ktla-probe %s\n", ktla_library_version());
             return 0;
         default:
             return tool_usage_error("ktla-probe", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);

@@ -311,7 +311,7 @@ static int parse(int argc, char **argv, struct options *o)
             usage(stdout);
             return 0;
         case OPT_VERSION:
-            printf("ktla-stat %s\n", ktla_version());
+            printf("ktla-stat %s\n", ktla_library_version());
             return 0;
         default:
             return tool_usage_error("ktla-stat", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
