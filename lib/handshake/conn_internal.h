@@ -52,6 +52,7 @@ struct ktla__rekey {
     uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
     uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
     unsigned char hs[4];     /* its start: a KeyUpdate is 5 bytes, and the 5th completes it */
+    uint32_t ticket_left;    /* a client's: bytes of the server's NewSessionTicket still to read past */
 };
 
 struct ktla_conn {
@@ -105,6 +106,14 @@ char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1,
 
 /* conn.c: free and wipe the mbedTLS context and the exported secrets: the one place they go. */
 void ktla__free_handshake_state(ktla_conn *conn);
+
+/*
+ * conn.c: one step of the handshake, either role: the first call sets up the
+ * mbedTLS context, then prepare(conn) (NULL for none; 0 or -1 after
+ * ktla__conn_fail()); every call runs mbedtls_ssl_handshake() and, once it
+ * is over, the hand-off.  The ktla_accept()/ktla_connect() value.
+ */
+int ktla__handshake_drive(ktla_conn *conn, int (*prepare)(ktla_conn *conn));
 
 /* handoff.c: after mbedtls_ssl_handshake() returned 0.  1 established, -1 failed. */
 int ktla__handoff(ktla_conn *conn);

@@ -89,6 +89,17 @@ static int record_negotiated(ktla_conn *conn)
     return 0;
 }
 
+/* The TLS 1.3 application traffic secret this side sends under, and the one it receives under. */
+static const unsigned char *own_secret(const ktla_conn *conn)
+{
+    return conn->cfg->is_client ? conn->secrets->client_app : conn->secrets->server_app;
+}
+
+static const unsigned char *peer_secret(const ktla_conn *conn)
+{
+    return conn->cfg->is_client ? conn->secrets->server_app : conn->secrets->client_app;
+}
+
 /* Derive both directions' keys; NULL on success, else why not. */
 static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_type_t md,
                           struct ktla__traffic_keys *tx, struct ktla__traffic_keys *rx)
@@ -97,19 +108,23 @@ static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_t
     uint64_t out_seq = be64(conn->ssl->MBEDTLS_PRIVATE(cur_out_ctr));
     uint64_t in_seq = be64(conn->ssl->MBEDTLS_PRIVATE(in_ctr));
 
+    int client = conn->cfg->is_client;
+
     /* Sequence numbers come from mbedTLS: TLS 1.3 tickets already sent count on TX. */
     if (conn->version == KTLA_TLS_1_3) {
         if (s->have_tls13 != 3)
             return "mbedTLS did not export the TLS 1.3 application traffic secrets";
-        if (ktla__tls13_traffic_keys(cipher, md, s->server_app, s->app_len, out_seq, tx) != 0 ||
-            ktla__tls13_traffic_keys(cipher, md, s->client_app, s->app_len, in_seq, rx) != 0)
+        if (ktla__tls13_traffic_keys(cipher, md, own_secret(conn), s->app_len, out_seq, tx) != 0 ||
+            ktla__tls13_traffic_keys(cipher, md, peer_secret(conn), s->app_len, in_seq, rx) != 0)
             return "TLS 1.3 traffic key derivation failed";
         return NULL;
     }
     if (!s->have_tls12)
         return "mbedTLS did not export the TLS 1.2 master secret";
-    if (ktla__tls12_traffic_keys(cipher, s->prf, s->master, s->client_random, s->server_random, in_seq, out_seq, rx,
-                                 tx) != 0)
+    /* The key block is in the client's then the server's order: which half is ours depends on the role. */
+    if (ktla__tls12_traffic_keys(cipher, s->prf, s->master, s->client_random, s->server_random,
+                                 client ? out_seq : in_seq, client ? in_seq : out_seq, client ? tx : rx,
+                                 client ? rx : tx) != 0)
         return "TLS 1.2 key block derivation failed";
     return NULL;
 }
@@ -127,8 +142,8 @@ static int keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
     conn->rekey = calloc(1, sizeof *conn->rekey);
     if (conn->rekey == NULL)
         return -1;
-    memcpy(conn->rekey->rx_secret, s->client_app, s->app_len);
-    memcpy(conn->rekey->tx_secret, s->server_app, s->app_len);
+    memcpy(conn->rekey->rx_secret, peer_secret(conn), s->app_len);
+    memcpy(conn->rekey->tx_secret, own_secret(conn), s->app_len);
     conn->rekey->secret_len = (uint8_t)s->app_len;
     conn->rekey->hash = (uint8_t)md;
     return 0;

@@ -96,9 +96,39 @@ static int record_goes_on(const ktla_conn *conn)
     return n > 0 && type == TLS_CT_HANDSHAKE;
 }
 
+/*
+ * A client reads past the server's TLS 1.3 NewSessionTicket messages (RFC
+ * 8446 4.6.1): any number, at any time after the handshake, whole or split
+ * across records and reads; ktla does not offer tickets back yet.  Returns
+ * how many bytes from the start of buf were tickets or pieces of one (the
+ * rest is for the KeyUpdate code), or -1 for a ticket of length 0.
+ */
+static long skip_session_tickets(struct ktla__rekey *rk, const unsigned char *buf, size_t n)
+{
+    size_t used = 0;
+
+    for (;;) {
+        size_t take = rk->ticket_left < n - used ? rk->ticket_left : n - used;
+        rk->ticket_left -= (uint32_t)take;
+        used += take;
+        if (rk->ticket_left > 0 || used == n)
+            return (long)used;
+        if ((rk->hs_len ? rk->hs[0] : buf[used]) != TLS_HS_NEW_SESSION_TICKET)
+            return (long)used;
+        while (rk->hs_len < TLS_HS_HEADER_LEN && used < n)
+            rk->hs[rk->hs_len++] = buf[used++];
+        if (rk->hs_len < TLS_HS_HEADER_LEN)
+            return (long)used; /* the header goes on in the next record */
+        rk->ticket_left = (uint32_t)rk->hs[1] << 16 | (uint32_t)rk->hs[2] << 8 | rk->hs[3];
+        rk->hs_len = 0;
+        if (rk->ticket_left == 0)
+            return -1;
+    }
+}
+
 #define KEY_UPDATE_AFTER "more handshake bytes after a KeyUpdate in its record (a KeyUpdate must end its record)"
 
-/* A post-handshake handshake record: in TLS 1.3, from a client, only KeyUpdate (RFC 8446 4.6.3). */
+/* A post-handshake handshake record: in TLS 1.3 only KeyUpdate (RFC 8446 4.6.3), and from a server NewSessionTicket. */
 static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n, size_t cap)
 {
     struct ktla__rekey *rk = conn->rekey;
@@ -112,6 +142,14 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
     if (rk == NULL) {
         ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, -1, "the peer sent a handshake message but no traffic secret was kept");
         return -1;
+    }
+    if (conn->cfg->is_client) {
+        long used = skip_session_tickets(rk, buf, n);
+        if (used < 0)
+            return refuse(conn, TLS_ALERT_DECODE_ERROR, "an empty NewSessionTicket from the server");
+        if ((size_t)used == n)
+            return 1;
+        buf += used, n -= (size_t)used, cap -= (size_t)used;
     }
     /* the message so far: what earlier records brought (rk->hs), then this one */
     memcpy(msg, rk->hs, rk->hs_len);
@@ -152,7 +190,7 @@ void ktla__refuse_split_key_update(ktla_conn *conn)
 
 int ktla__handshake_pending(const ktla_conn *conn)
 {
-    return conn->rekey != NULL && conn->rekey->hs_len > 0;
+    return conn->rekey != NULL && (conn->rekey->hs_len > 0 || conn->rekey->ticket_left > 0);
 }
 
 long ktla__control_record(ktla_conn *conn, unsigned char type, const unsigned char *buf, size_t n, size_t cap)
