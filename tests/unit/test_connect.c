@@ -2,7 +2,7 @@
 /*
  * test_connect.c - ktla_connect(), the client handshake, against ktla's own
  * server (ktla_accept() in a thread, over loopback TCP) and against
- * `openssl s_server`:
+ * `openssl s_server` and `gnutls-serv`:
  * - TLS 1.2 and 1.3: established, data both ways, the server's TLS 1.3
  *   tickets read past; where the kernel takes keys (the VM) both directions
  *   are offloaded on the client too;
@@ -108,8 +108,8 @@ struct outcome {
     char reason[512], alpn[32];
 };
 
-/* The client's half once the socket is set: connect, send "ping", expect "gnip". */
-static void client_run(ktla_conn *conn, const char *name, struct outcome *o)
+/* The client's half once the socket is set: connect, send "ping", expect answer (NULL: "gnip", reversed). */
+static void client_run_expect(ktla_conn *conn, const char *name, struct outcome *o, const char *answer)
 {
     char buf[16];
     long n;
@@ -129,9 +129,14 @@ static void client_run(ktla_conn *conn, const char *name, struct outcome *o)
     if (ktla_write(conn, "ping\n", 5) != 5)
         return;
     n = ktla_read(conn, buf, sizeof buf);
-    o->round_trip = n == 5 && memcmp(buf, "gnip\n", 5) == 0;
+    o->round_trip = n == 5 && memcmp(buf, answer ? answer : "gnip\n", 5) == 0;
     if (!o->round_trip)
         fprintf(stderr, "\n  round trip: read %ld: %s\n", n, ktla_get_reason(conn));
+}
+
+static void client_run(ktla_conn *conn, const char *name, struct outcome *o)
+{
+    client_run_expect(conn, name, o, NULL);
 }
 
 /* One client connection to ktla's own server over loopback TCP. */
@@ -462,27 +467,31 @@ static int connect_retry(int port)
     return -1;
 }
 
-/* openssl s_server -rev (answers each line reversed) for one connection; its pid, or -1. */
-static pid_t s_server_start(int port, const char *version_flag)
+/* A peer server for one test: argv (NULL-terminated, "PORT" replaced by the port) run with its output dropped. */
+static pid_t peer_start(const char *const *argv, int port)
 {
-    char portstr[16];
+    char portstr[16], *args[24];
+    size_t i;
     pid_t pid;
 
     snprintf(portstr, sizeof portstr, "%d", port);
     pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR);
+        for (i = 0; argv[i] && i + 1 < sizeof args / sizeof args[0]; i++)
+            args[i] = strdup(strcmp(argv[i], "PORT") == 0 ? portstr : argv[i]);
+        args[i] = NULL;
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        execlp("openssl", "openssl", "s_server", "-accept", portstr, "-naccept", "1", "-rev", "-cert",
-               CA("ecdsa-p256"), "-key", TEST_DATA_DIR "/ecdsa-p256.key", version_flag, (char *)NULL);
+        execvp(args[0], args);
         _exit(127);
     }
     return pid;
 }
 
-static void openssl_version(const char *version_flag)
+/* ktla_connect to a peer server; answer as client_run_expect(). */
+static void against_peer(const char *const *argv, const char *answer, const char *what)
 {
     ktla_config *ccfg = client_config(CA("ecdsa-p256"), 0);
     int port = free_port(), fd;
@@ -491,17 +500,17 @@ static void openssl_version(const char *version_flag)
     pid_t pid;
 
     CU_ASSERT_FATAL(port > 0);
-    pid = s_server_start(port, version_flag);
+    pid = peer_start(argv, port);
     CU_ASSERT_FATAL(pid > 0);
     fd = connect_retry(port);
     CU_ASSERT(fd >= 0);
     if (fd >= 0) {
         CU_ASSERT_EQUAL_FATAL(ktla_conn_new(ccfg, &conn), 0);
         ktla_set_fd(conn, fd);
-        client_run(conn, "localhost", &o);
+        client_run_expect(conn, "localhost", &o, answer);
         CU_ASSERT_EQUAL(o.rc, 1);
         if (o.rc != 1)
-            fprintf(stderr, "\n  ktla_connect to s_server %s: %s\n", version_flag, o.reason);
+            fprintf(stderr, "\n  ktla_connect to %s: %s\n", what, o.reason);
         CU_ASSERT_EQUAL(o.verified, 1);
         CU_ASSERT(o.round_trip);
         check_offload(&o);
@@ -515,13 +524,35 @@ static void openssl_version(const char *version_flag)
 
 static void t_openssl_tls12(void)
 {
-    openssl_version("-tls1_2");
+    const char *const argv[] = {"openssl", "s_server", "-accept", "PORT", "-naccept", "1", "-rev", "-cert", CA("ecdsa-p256"),
+                                "-key", TEST_DATA_DIR "/ecdsa-p256.key", "-tls1_2", NULL};
+    against_peer(argv, NULL, "openssl s_server -tls1_2");
 }
 
 /* TLS 1.3: s_server sends two tickets after the handshake; the client reads past them. */
 static void t_openssl_tls13(void)
 {
-    openssl_version("-tls1_3");
+    const char *const argv[] = {"openssl", "s_server", "-accept", "PORT", "-naccept", "1", "-rev", "-cert", CA("ecdsa-p256"),
+                                "-key", TEST_DATA_DIR "/ecdsa-p256.key", "-tls1_3", NULL};
+    against_peer(argv, NULL, "openssl s_server -tls1_3");
+}
+
+static void gnutls_version(const char *priority)
+{
+    const char *const argv[] = {"gnutls-serv", "--port", "PORT", "--echo", "--x509certfile", CA("ecdsa-p256"),
+                                "--x509keyfile", TEST_DATA_DIR "/ecdsa-p256.key", "--priority", priority, NULL};
+    against_peer(argv, "ping\n", priority);
+}
+
+static void t_gnutls_tls12(void)
+{
+    gnutls_version("NORMAL:-VERS-ALL:+VERS-TLS1.2");
+}
+
+/* TLS 1.3: gnutls-serv sends its ticket after the handshake too. */
+static void t_gnutls_tls13(void)
+{
+    gnutls_version("NORMAL:-VERS-ALL:+VERS-TLS1.3");
 }
 
 int add_connect_suite(void)
@@ -545,7 +576,9 @@ int add_connect_suite(void)
                    CU_add_test(s, "caller-moved I/O", t_caller_io) == NULL ||
                    CU_add_test(s, "the wrong call for the role", t_wrong_role) == NULL ||
                    CU_add_test(s, "openssl s_server TLS 1.2", t_openssl_tls12) == NULL ||
-                   CU_add_test(s, "openssl s_server TLS 1.3: two tickets read past", t_openssl_tls13) == NULL
+                   CU_add_test(s, "openssl s_server TLS 1.3: two tickets read past", t_openssl_tls13) == NULL ||
+                   CU_add_test(s, "gnutls-serv TLS 1.2", t_gnutls_tls12) == NULL ||
+                   CU_add_test(s, "gnutls-serv TLS 1.3: its ticket read past", t_gnutls_tls13) == NULL
                ? -1
                : 0;
 }
