@@ -434,6 +434,25 @@ KTLA_EXPORT int ktla_set_server_name(ktla_conn *conn, const char *name);
 KTLA_EXPORT int ktla_connect(ktla_conn *conn);
 
 /*
+ * Session resumption on the client (see ktla_connect(3)).  A ktla_session is
+ * a session a client can offer again, to the same server name, for an
+ * abbreviated handshake.  ktla_get_session() copies the connection's latest
+ * one: in TLS 1.2 from the end of the handshake (with the server's ticket or
+ * session id); in TLS 1.3 from the last NewSessionTicket ktla_read() has
+ * read (the server sends them after the handshake; until one came there is
+ * none).  0, KTLA_E_NOTFOUND (none yet, or the server gave none),
+ * KTLA_E_INVAL, KTLA_E_NOMEM.  ktla_set_session(), before the first
+ * ktla_connect(), offers a copy of it; a session the server does not take
+ * (unknown, expired, another version or suite) gives a full handshake.  0,
+ * KTLA_E_INVAL, KTLA_E_STATE, KTLA_E_NOMEM.  A session holds secrets: keep it
+ * in memory only, and free it with ktla_session_free() (which wipes it).
+ */
+typedef struct ktla_session ktla_session;
+KTLA_EXPORT int ktla_get_session(const ktla_conn *conn, ktla_session **out);
+KTLA_EXPORT int ktla_set_session(ktla_conn *conn, const ktla_session *session);
+KTLA_EXPORT void ktla_session_free(ktla_session *session);
+
+/*
  * During a handshake with a timeout: how many milliseconds of the client's
  * silence are left, counting a wait in progress as silence so far.  After
  * ktla_accept() returned WANT_READ or WANT_WRITE, an event loop sets its

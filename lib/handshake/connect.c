@@ -42,14 +42,14 @@ static int prepare_client(ktla_conn *conn)
                             "no server name to verify the certificate against: call ktla_set_server_name() first");
             return -1;
         }
-        return 0;
+        return ktla__offer_session(conn);
     }
     rc = mbedtls_ssl_set_hostname(conn->ssl, conn->sni);
     if (rc != 0) {
         (void)ktla__fail_from_mbedtls(conn, rc, "setting the server name");
         return -1;
     }
-    return 0;
+    return ktla__offer_session(conn);
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "conn_internal.h"
 #include "keys/keys.h"
+#include "record/client_session.h"
 #include "record/engine.h"
 #include "wire/tls_wire.h"
 
@@ -210,9 +211,9 @@ int ktla__handoff(ktla_conn *conn)
         return refuse_bytes_after_finished(conn);
     max_out = (size_t)mbedtls_ssl_get_max_out_record_payload(conn->ssl);
     why = derive(conn, cipher, md, &tx, &rx);
-    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 ? ENOMEM : 0;
+    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 || ktla__client_session_capture(conn, conn->ssl) != 0 ? ENOMEM : 0;
     if (err)
-        why = "out of memory keeping the traffic secrets for KeyUpdate";
+        why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
     /* From here on neither engine needs mbedTLS: its context and the exported secrets go, in both modes. */
     ktla__free_handshake_state(conn);
     if (why) {

@@ -24,10 +24,13 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <mbedtls/platform_util.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "client_session.h"
 #include "keyupdate.h"
 #include "engine.h"
 #include "kernel/ktls.h"
@@ -97,20 +100,33 @@ static int record_goes_on(const ktla_conn *conn)
 }
 
 /*
- * A client reads past the server's TLS 1.3 NewSessionTicket messages (RFC
- * 8446 4.6.1): any number, at any time after the handshake, whole or split
- * across records and reads; ktla does not offer tickets back yet.  Returns
- * how many bytes from the start of buf were tickets or pieces of one (the
- * rest is for the KeyUpdate code), or -1 for a ticket of length 0.
+ * A client reads the server's TLS 1.3 NewSessionTicket messages (RFC 8446
+ * 4.6.1): any number, at any time after the handshake, whole or split
+ * across records and reads.  Each whole one goes to client_session.c,
+ * which makes it the session to offer next time (one too long to keep is
+ * read past).  Returns how many bytes from the start of buf were tickets or
+ * pieces of one (the rest is for the KeyUpdate code), or -1 for a malformed
+ * ticket.
  */
-static long skip_session_tickets(struct ktla__rekey *rk, const unsigned char *buf, size_t n)
+static long read_session_tickets(ktla_conn *conn, const unsigned char *buf, size_t n)
 {
+    struct ktla__rekey *rk = conn->rekey;
     size_t used = 0;
 
     for (;;) {
         size_t take = rk->ticket_left < n - used ? rk->ticket_left : n - used;
+        if (rk->ticket)
+            memcpy(rk->ticket + (rk->ticket_len - rk->ticket_left), buf + used, take);
         rk->ticket_left -= (uint32_t)take;
         used += take;
+        if (rk->ticket_left == 0 && rk->ticket) {
+            int rc = ktla__client_session_ticket(conn, rk->ticket, rk->ticket_len);
+            mbedtls_platform_zeroize(rk->ticket, rk->ticket_len);
+            free(rk->ticket);
+            rk->ticket = NULL;
+            if (rc != 0)
+                return -1;
+        }
         if (rk->ticket_left > 0 || used == n)
             return (long)used;
         if ((rk->hs_len ? rk->hs[0] : buf[used]) != TLS_HS_NEW_SESSION_TICKET)
@@ -123,6 +139,10 @@ static long skip_session_tickets(struct ktla__rekey *rk, const unsigned char *bu
         rk->hs_len = 0;
         if (rk->ticket_left == 0)
             return -1;
+        /* Kept only when it can be used; without memory it is read past all the same. */
+        if (rk->ticket_left <= KTLA__MAX_KEPT_TICKET && ktla__client_session_wants_ticket(conn) &&
+            (rk->ticket = malloc(rk->ticket_left)) != NULL)
+            rk->ticket_len = rk->ticket_left;
     }
 }
 
@@ -144,9 +164,9 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
         return -1;
     }
     if (conn->cfg->is_client) {
-        long used = skip_session_tickets(rk, buf, n);
+        long used = read_session_tickets(conn, buf, n);
         if (used < 0)
-            return refuse(conn, TLS_ALERT_DECODE_ERROR, "an empty NewSessionTicket from the server");
+            return refuse(conn, TLS_ALERT_DECODE_ERROR, "a malformed NewSessionTicket from the server");
         if ((size_t)used == n)
             return 1;
         buf += used, n -= (size_t)used, cap -= (size_t)used;

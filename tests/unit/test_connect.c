@@ -46,6 +46,7 @@ struct own_server {
     int rc;            /* ktla_accept()'s */
     int echoed;        /* the answer went out */
     int peer_verified; /* ktla_get_peer_cert_verified() */
+    int resumed;       /* ktla_get_session_resumed() */
     char alpn[32];
     pthread_t thread;
 };
@@ -63,6 +64,7 @@ static void *own_server_main(void *p)
     if (s->rc != 1)
         goto out;
     s->peer_verified = ktla_get_peer_cert_verified(conn);
+    s->resumed = ktla_get_session_resumed(conn);
     snprintf(s->alpn, sizeof s->alpn, "%s", ktla_get_alpn(conn) ? ktla_get_alpn(conn) : "");
     n = ktla_read(conn, buf, sizeof buf);
     if (n > 0) {
@@ -139,9 +141,13 @@ static void client_run(ktla_conn *conn, const char *name, struct outcome *o)
     client_run_expect(conn, name, o, NULL);
 }
 
-/* One client connection to ktla's own server over loopback TCP. */
-static void against_own(ktla_config *scfg, ktla_config *ccfg, const char *name, struct outcome *o,
-                        struct own_server *srv)
+/*
+ * One client connection to ktla's own server over loopback TCP, offering
+ * offer (NULL: none); the session to offer next goes to *got (NULL: not
+ * asked), taken after the data went both ways.
+ */
+static void against_own_session(ktla_config *scfg, ktla_config *ccfg, const char *name, struct outcome *o,
+                                struct own_server *srv, const ktla_session *offer, ktla_session **got)
 {
     ktla_conn *conn = NULL;
     int cfd, sfd;
@@ -154,12 +160,22 @@ static void against_own(ktla_config *scfg, ktla_config *ccfg, const char *name, 
     CU_ASSERT_EQUAL_FATAL(pthread_create(&srv->thread, NULL, own_server_main, srv), 0);
     CU_ASSERT_EQUAL_FATAL(ktla_conn_new(ccfg, &conn), 0);
     CU_ASSERT_EQUAL(ktla_set_fd(conn, cfd), 0);
+    if (offer)
+        CU_ASSERT_EQUAL(ktla_set_session(conn, offer), 0);
     client_run(conn, name, o);
+    if (got)
+        CU_ASSERT_EQUAL(ktla_get_session(conn, got), 0);
     ktla_conn_free(conn);
     shutdown(cfd, SHUT_RDWR);
     pthread_join(srv->thread, NULL);
     close(cfd);
     close(sfd);
+}
+
+static void against_own(ktla_config *scfg, ktla_config *ccfg, const char *name, struct outcome *o,
+                        struct own_server *srv)
+{
+    against_own_session(scfg, ccfg, name, o, srv, NULL, NULL);
 }
 
 /* Where the kernel takes TLS keys (the VM), a client's records must go there both ways. */
@@ -555,6 +571,55 @@ static void t_gnutls_tls13(void)
     gnutls_version("NORMAL:-VERS-ALL:+VERS-TLS1.3");
 }
 
+/*
+ * Resumption: the session of a first connection (TLS 1.2: from its
+ * handshake; TLS 1.3: from the ticket ktla_read() read, from the kernel in
+ * the VM) offered on a second one resumes at the server; a third connection
+ * offers the second's session (TLS 1.3: a new ticket) and resumes too.
+ */
+static void resume_version(enum ktla_tls_version v)
+{
+    ktla_config *scfg = server_config(), *ccfg = client_config(CA("ecdsa-p256"), v);
+    ktla_session *first = NULL, *second = NULL, *none = NULL;
+    struct own_server srv;
+    struct outcome o;
+
+    against_own_session(scfg, ccfg, "localhost", &o, &srv, NULL, &first);
+    CU_ASSERT_EQUAL(o.rc, 1);
+    CU_ASSERT_EQUAL(srv.resumed, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    against_own_session(scfg, ccfg, "localhost", &o, &srv, first, &second);
+    CU_ASSERT_EQUAL(o.rc, 1);
+    CU_ASSERT(o.round_trip);
+    CU_ASSERT_EQUAL(srv.resumed, 1);
+    check_offload(&o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(second);
+    against_own_session(scfg, ccfg, "localhost", &o, &srv, second, NULL);
+    CU_ASSERT_EQUAL(o.rc, 1);
+    CU_ASSERT_EQUAL(srv.resumed, 1);
+    /* A connection that has not connected has no session. */
+    {
+        ktla_conn *c = NULL;
+        CU_ASSERT_EQUAL_FATAL(ktla_conn_new(ccfg, &c), 0);
+        CU_ASSERT_EQUAL(ktla_get_session(c, &none), KTLA_E_NOTFOUND);
+        ktla_conn_free(c);
+    }
+    ktla_session_free(first);
+    ktla_session_free(second);
+    ktla_config_free(ccfg);
+    ktla_config_free(scfg);
+}
+
+static void t_resume_tls12(void)
+{
+    resume_version(KTLA_TLS_1_2);
+}
+
+static void t_resume_tls13(void)
+{
+    resume_version(KTLA_TLS_1_3);
+}
+
 int add_connect_suite(void)
 {
     CU_pSuite s = CU_add_suite("ktla_connect: the client handshake", NULL, NULL);
@@ -577,6 +642,8 @@ int add_connect_suite(void)
                    CU_add_test(s, "the wrong call for the role", t_wrong_role) == NULL ||
                    CU_add_test(s, "openssl s_server TLS 1.2", t_openssl_tls12) == NULL ||
                    CU_add_test(s, "openssl s_server TLS 1.3: two tickets read past", t_openssl_tls13) == NULL ||
+                   CU_add_test(s, "resumption TLS 1.2 (server's ticket from the handshake)", t_resume_tls12) == NULL ||
+                   CU_add_test(s, "resumption TLS 1.3 (ticket read after the hand-off)", t_resume_tls13) == NULL ||
                    CU_add_test(s, "gnutls-serv TLS 1.2", t_gnutls_tls12) == NULL ||
                    CU_add_test(s, "gnutls-serv TLS 1.3: its ticket read past", t_gnutls_tls13) == NULL
                ? -1
