@@ -55,15 +55,7 @@ void ktla_conn_free(ktla_conn *conn)
     ktla__free_handshake_state(conn);
     ktla__user_engine_free(conn);
     ktla__client_session_free(conn);
-    if (conn->offer) {
-        mbedtls_platform_zeroize(conn->offer, conn->offer_len);
-        free(conn->offer);
-    }
     if (conn->rekey) {
-        if (conn->rekey->ticket) {
-            mbedtls_platform_zeroize(conn->rekey->ticket, conn->rekey->ticket_len);
-            free(conn->rekey->ticket);
-        }
         mbedtls_platform_zeroize(conn->rekey, sizeof *conn->rekey);
         free(conn->rekey);
     }

@@ -52,9 +52,6 @@ struct ktla__rekey {
     uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
     uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
     unsigned char hs[4];     /* its start: a KeyUpdate is 5 bytes, and the 5th completes it */
-    uint32_t ticket_left;    /* a client's: bytes of the server's NewSessionTicket still to come */
-    unsigned char *ticket;   /* its body, when it is kept (record/client_session.h), ticket_len bytes */
-    uint32_t ticket_len;
 };
 
 struct ktla_conn {
@@ -72,9 +69,7 @@ struct ktla_conn {
     struct ktla__secrets *secrets; /* only during the handshake */
     struct ktla__rekey *rekey;     /* only with TLS 1.3 */
     struct ktla__user_engine *user; /* the user-space record engine; NULL on kTLS (record/user_engine.h) */
-    struct ktla__client_resume *resume; /* a client's session to offer again (record/client_session.h) */
-    unsigned char *offer;               /* a client's: the session ktla_set_session() gave, to offer */
-    size_t offer_len;
+    struct ktla__client_resume *resume; /* a client's sessions, offered and to offer (record/client_session.h) */
 
     /* Negotiated, kept after the mbedTLS context is gone. */
     enum ktla_tls_version version;

@@ -41,23 +41,11 @@ int ktla_get_session(const ktla_conn *conn, ktla_session **out)
 
 int ktla_set_session(ktla_conn *conn, const ktla_session *session)
 {
-    unsigned char *copy;
-
     if (conn == NULL || session == NULL || !conn->cfg->is_client)
         return KTLA_E_INVAL;
     if (conn->state != KTLA__NEW)
         return KTLA_E_STATE;
-    copy = malloc(session->len);
-    if (copy == NULL)
-        return KTLA_E_NOMEM;
-    memcpy(copy, session->bytes, session->len);
-    if (conn->offer) {
-        mbedtls_platform_zeroize(conn->offer, conn->offer_len);
-        free(conn->offer);
-    }
-    conn->offer = copy;
-    conn->offer_len = session->len;
-    return 0;
+    return ktla__client_session_set_offer(conn, session->bytes, session->len) == 0 ? 0 : KTLA_E_NOMEM;
 }
 
 void ktla_session_free(ktla_session *session)
@@ -70,13 +58,15 @@ void ktla_session_free(ktla_session *session)
 
 int ktla__offer_session(ktla_conn *conn)
 {
+    size_t len = 0;
+    const unsigned char *offer = ktla__client_session_offer(conn, &len);
     mbedtls_ssl_session s;
 
-    if (conn->offer == NULL)
+    if (offer == NULL)
         return 0;
     mbedtls_ssl_session_init(&s);
     /* A session mbedTLS does not take back (another build, expired) is simply not offered. */
-    if (mbedtls_ssl_session_load(&s, conn->offer, conn->offer_len) == 0)
+    if (mbedtls_ssl_session_load(&s, offer, len) == 0)
         (void)mbedtls_ssl_set_session(conn->ssl, &s);
     mbedtls_ssl_session_free(&s);
     return 0;

@@ -10,25 +10,44 @@
 #include <string.h>
 
 #include "keys/keys.h"
+#include "wire/tls_wire.h"
 
 /* RFC 8446 4.6.1: servers must not give a ticket a longer lifetime (7 days). */
 #define MAX_TICKET_LIFETIME_S 604800u
 
 struct ktla__client_resume {
+    unsigned char *offer; /* ktla_set_session()'s, offered in this connection's handshake */
+    size_t offer_len;
     mbedtls_ssl_session handshake; /* TLS 1.3: the handshake's session, resumption_master_secret included */
     int have_handshake;
     mbedtls_md_type_t hash;
-    unsigned char *saved; /* mbedtls_ssl_session_save()'s bytes of the session to offer */
+    unsigned char *saved; /* mbedtls_ssl_session_save()'s bytes of the session to offer next */
     size_t saved_len;
+    uint32_t ticket_left;  /* bytes of a NewSessionTicket body still to come */
+    unsigned char *ticket; /* that body, when it is kept: ticket_len bytes */
+    uint32_t ticket_len;
 };
+
+/* The connection's, made on first use (calloc: an initialised mbedtls_ssl_session); NULL out of memory. */
+static struct ktla__client_resume *resume_of(ktla_conn *conn)
+{
+    if (conn->resume == NULL)
+        conn->resume = calloc(1, sizeof *conn->resume);
+    return conn->resume;
+}
+
+static void wipe_free(unsigned char **p, size_t len)
+{
+    if (*p) {
+        mbedtls_platform_zeroize(*p, len);
+        free(*p);
+    }
+    *p = NULL;
+}
 
 static void forget_saved(struct ktla__client_resume *r)
 {
-    if (r->saved) {
-        mbedtls_platform_zeroize(r->saved, r->saved_len);
-        free(r->saved);
-    }
-    r->saved = NULL;
+    wipe_free(&r->saved, r->saved_len);
     r->saved_len = 0;
 }
 
@@ -58,11 +77,8 @@ int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
 
     if (!conn->cfg->is_client)
         return 0;
-    r = calloc(1, sizeof *r);
-    if (r == NULL)
+    if ((r = resume_of(conn)) == NULL)
         return -1;
-    mbedtls_ssl_session_init(&r->handshake);
-    conn->resume = r;
     mbedtls_ssl_session_init(&s);
     if (mbedtls_ssl_get_session(ssl, &s) != 0) {
         mbedtls_ssl_session_free(&s);
@@ -81,11 +97,6 @@ int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
     r->handshake = s; /* moved: r owns its buffers now */
     r->have_handshake = 1;
     return 0;
-}
-
-int ktla__client_session_wants_ticket(const ktla_conn *conn)
-{
-    return conn->resume != NULL && conn->resume->have_handshake;
 }
 
 /* Big-endian reads over a bounded cursor. */
@@ -167,7 +178,8 @@ out:
     return rc;
 }
 
-int ktla__client_session_ticket(ktla_conn *conn, const unsigned char *body, size_t len)
+/* A whole NewSessionTicket body: 0 (kept, or not usable and dropped), or -1 when it is malformed. */
+static int session_ticket(ktla_conn *conn, const unsigned char *body, size_t len)
 {
     struct cursor c = {body, len};
     const unsigned char *nonce, *ticket, *ext;
@@ -179,11 +191,89 @@ int ktla__client_session_ticket(ktla_conn *conn, const unsigned char *body, size
         ticket_len == 0 || take_vector(&c, 2, &ext, &ext_len) != 0 || c.left != 0)
         return -1;
     (void)ext; /* early_data is the only extension defined here, and ktla sends no early data */
-    if (!ktla__client_session_wants_ticket(conn) || lifetime == 0 || lifetime > MAX_TICKET_LIFETIME_S)
+    if (lifetime == 0 || lifetime > MAX_TICKET_LIFETIME_S)
         return 0; /* lifetime 0: discard at once (4.6.1) */
     /* Out of memory: the connection goes on, with the session it had. */
     (void)session_for_ticket(conn->resume, lifetime, age_add, nonce, nonce_len, ticket, ticket_len);
     return 0;
+}
+
+/*
+ * A client reads the server's TLS 1.3 NewSessionTicket messages (RFC 8446
+ * 4.6.1): any number, at any time after the handshake, whole or split
+ * across records and reads.  Each whole one becomes the session to offer
+ * next time (one too long to keep is read past).  Returns how many bytes from the start of buf were tickets or
+ * pieces of one (the rest is for the KeyUpdate code), or -1 for a malformed
+ * ticket.
+ */
+long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t n)
+{
+    struct ktla__rekey *rk = conn->rekey;
+    struct ktla__client_resume *r = conn->resume;
+    size_t used = 0;
+
+    if (r == NULL)
+        return -1; /* (every established client has one: the hand-off failed without) */
+    for (;;) {
+        size_t take = r->ticket_left < n - used ? r->ticket_left : n - used;
+        if (r->ticket)
+            memcpy(r->ticket + (r->ticket_len - r->ticket_left), buf + used, take);
+        r->ticket_left -= (uint32_t)take;
+        used += take;
+        if (r->ticket_left == 0 && r->ticket) {
+            int rc = session_ticket(conn, r->ticket, r->ticket_len);
+            mbedtls_platform_zeroize(r->ticket, r->ticket_len);
+            free(r->ticket);
+            r->ticket = NULL;
+            if (rc != 0)
+                return -1;
+        }
+        if (r->ticket_left > 0 || used == n)
+            return (long)used;
+        if ((rk->hs_len ? rk->hs[0] : buf[used]) != TLS_HS_NEW_SESSION_TICKET)
+            return (long)used;
+        while (rk->hs_len < TLS_HS_HEADER_LEN && used < n)
+            rk->hs[rk->hs_len++] = buf[used++];
+        if (rk->hs_len < TLS_HS_HEADER_LEN)
+            return (long)used; /* the header goes on in the next record */
+        r->ticket_left = (uint32_t)rk->hs[1] << 16 | (uint32_t)rk->hs[2] << 8 | rk->hs[3];
+        rk->hs_len = 0;
+        if (r->ticket_left == 0)
+            return -1;
+        /* Kept only when it can be used; without memory it is read past all the same. */
+        if (r->ticket_left <= KTLA__MAX_KEPT_TICKET && r->have_handshake &&
+            (r->ticket = malloc(r->ticket_left)) != NULL)
+            r->ticket_len = r->ticket_left;
+    }
+}
+
+int ktla__client_session_reading(const ktla_conn *conn)
+{
+    return conn->resume != NULL && conn->resume->ticket_left > 0;
+}
+
+int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, size_t len)
+{
+    struct ktla__client_resume *r = resume_of(conn);
+    unsigned char *copy = malloc(len);
+
+    if (r == NULL || copy == NULL) {
+        free(copy);
+        return -1;
+    }
+    memcpy(copy, bytes, len);
+    wipe_free(&r->offer, r->offer_len);
+    r->offer = copy;
+    r->offer_len = len;
+    return 0;
+}
+
+const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len)
+{
+    if (conn->resume == NULL || conn->resume->offer == NULL)
+        return NULL;
+    *len = conn->resume->offer_len;
+    return conn->resume->offer;
 }
 
 const unsigned char *ktla__client_session_saved(const ktla_conn *conn, size_t *len)
@@ -201,6 +291,8 @@ void ktla__client_session_free(ktla_conn *conn)
     if (r == NULL)
         return;
     forget_saved(r);
+    wipe_free(&r->offer, r->offer_len);
+    wipe_free(&r->ticket, r->ticket_len);
     mbedtls_ssl_session_free(&r->handshake); /* wipes it, the resumption_master_secret with it */
     free(r);
     conn->resume = NULL;

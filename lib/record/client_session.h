@@ -25,15 +25,20 @@
 /* At the hand-off of a client, before the mbedTLS context goes.  0, or -1 out of memory. */
 int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl);
 
-/* Whether a ticket read now would be kept (a TLS 1.3 client with what it needs). */
-int ktla__client_session_wants_ticket(const ktla_conn *conn);
-
 /*
- * A whole NewSessionTicket body from the server: the session to offer from
- * now on.  0 (kept, or not usable and dropped), or -1 when it is malformed
- * (decode_error, RFC 8446 6.2).
+ * record_control.c, on a handshake record a TLS 1.3 client received: read
+ * the NewSessionTicket messages at its start (or the rest of one).  Returns
+ * how many bytes of buf they took (the rest is for the KeyUpdate code), or
+ * -1 for a malformed one (decode_error, RFC 8446 6.2).
  */
-int ktla__client_session_ticket(ktla_conn *conn, const unsigned char *body, size_t len);
+long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t n);
+
+/* Whether part of a NewSessionTicket has come and its rest has not. */
+int ktla__client_session_reading(const ktla_conn *conn);
+
+/* ktla_set_session()'s bytes, copied, to offer in this connection's handshake; 0 or -1 out of memory. */
+int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, size_t len);
+const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len);
 
 /* The saved session to offer, or NULL; its length in *len. */
 const unsigned char *ktla__client_session_saved(const ktla_conn *conn, size_t *len);

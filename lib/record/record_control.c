@@ -24,9 +24,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <mbedtls/platform_util.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -99,53 +97,6 @@ static int record_goes_on(const ktla_conn *conn)
     return n > 0 && type == TLS_CT_HANDSHAKE;
 }
 
-/*
- * A client reads the server's TLS 1.3 NewSessionTicket messages (RFC 8446
- * 4.6.1): any number, at any time after the handshake, whole or split
- * across records and reads.  Each whole one goes to client_session.c,
- * which makes it the session to offer next time (one too long to keep is
- * read past).  Returns how many bytes from the start of buf were tickets or
- * pieces of one (the rest is for the KeyUpdate code), or -1 for a malformed
- * ticket.
- */
-static long read_session_tickets(ktla_conn *conn, const unsigned char *buf, size_t n)
-{
-    struct ktla__rekey *rk = conn->rekey;
-    size_t used = 0;
-
-    for (;;) {
-        size_t take = rk->ticket_left < n - used ? rk->ticket_left : n - used;
-        if (rk->ticket)
-            memcpy(rk->ticket + (rk->ticket_len - rk->ticket_left), buf + used, take);
-        rk->ticket_left -= (uint32_t)take;
-        used += take;
-        if (rk->ticket_left == 0 && rk->ticket) {
-            int rc = ktla__client_session_ticket(conn, rk->ticket, rk->ticket_len);
-            mbedtls_platform_zeroize(rk->ticket, rk->ticket_len);
-            free(rk->ticket);
-            rk->ticket = NULL;
-            if (rc != 0)
-                return -1;
-        }
-        if (rk->ticket_left > 0 || used == n)
-            return (long)used;
-        if ((rk->hs_len ? rk->hs[0] : buf[used]) != TLS_HS_NEW_SESSION_TICKET)
-            return (long)used;
-        while (rk->hs_len < TLS_HS_HEADER_LEN && used < n)
-            rk->hs[rk->hs_len++] = buf[used++];
-        if (rk->hs_len < TLS_HS_HEADER_LEN)
-            return (long)used; /* the header goes on in the next record */
-        rk->ticket_left = (uint32_t)rk->hs[1] << 16 | (uint32_t)rk->hs[2] << 8 | rk->hs[3];
-        rk->hs_len = 0;
-        if (rk->ticket_left == 0)
-            return -1;
-        /* Kept only when it can be used; without memory it is read past all the same. */
-        if (rk->ticket_left <= KTLA__MAX_KEPT_TICKET && ktla__client_session_wants_ticket(conn) &&
-            (rk->ticket = malloc(rk->ticket_left)) != NULL)
-            rk->ticket_len = rk->ticket_left;
-    }
-}
-
 #define KEY_UPDATE_AFTER "more handshake bytes after a KeyUpdate in its record (a KeyUpdate must end its record)"
 
 /* A post-handshake handshake record: in TLS 1.3 only KeyUpdate (RFC 8446 4.6.3), and from a server NewSessionTicket. */
@@ -164,7 +115,7 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
         return -1;
     }
     if (conn->cfg->is_client) {
-        long used = read_session_tickets(conn, buf, n);
+        long used = ktla__client_session_read(conn, buf, n);
         if (used < 0)
             return refuse(conn, TLS_ALERT_DECODE_ERROR, "a malformed NewSessionTicket from the server");
         if ((size_t)used == n)
@@ -210,7 +161,7 @@ void ktla__refuse_split_key_update(ktla_conn *conn)
 
 int ktla__handshake_pending(const ktla_conn *conn)
 {
-    return conn->rekey != NULL && (conn->rekey->hs_len > 0 || conn->rekey->ticket_left > 0);
+    return conn->rekey != NULL && (conn->rekey->hs_len > 0 || ktla__client_session_reading(conn));
 }
 
 long ktla__control_record(ktla_conn *conn, unsigned char type, const unsigned char *buf, size_t n, size_t cap)
