@@ -597,6 +597,10 @@ static void resume_version(enum ktla_tls_version v)
     against_own_session(scfg, ccfg, "localhost", &o, &srv, second, NULL);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT_EQUAL(srv.resumed, 1);
+    /* Never offered to another server name (RFC 8446 4.6.1): the same server, under another of its names. */
+    against_own_session(scfg, ccfg, "www.example.test", &o, &srv, second, NULL);
+    CU_ASSERT_EQUAL(o.rc, 1);
+    CU_ASSERT_EQUAL(srv.resumed, 0);
     /* A connection that has not connected has no session. */
     {
         ktla_conn *c = NULL;
