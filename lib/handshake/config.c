@@ -74,6 +74,7 @@ void ktla_config_free(ktla_config *cfg)
     for (size_t i = 0; cfg->alpn[i]; i++)
         free(cfg->alpn[i]);
     mbedtls_x509_crt_free(&cfg->client_ca);
+    mbedtls_x509_crt_free(&cfg->server_ca);
     mbedtls_ssl_config_free(&cfg->ssl);
     mbedtls_ssl_ticket_free(&cfg->ticket_ctx);
     ktla__config_free_tickets(cfg);
@@ -527,4 +528,9 @@ int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown offload policy");
     cfg->offload = policy;
     return 0;
+}
+
+int ktla__config_writable(ktla_config *cfg)
+{
+    return writable(cfg);
 }

@@ -24,6 +24,7 @@ int main(void)
         add_threads_suite,
         add_pending_check_suite,
         add_user_engine_suite,
+        add_connect_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -25,5 +25,6 @@ int add_after_handoff_suite(void);
 int add_handoff_preconditions_suite(void);
 int add_pending_check_suite(void);
 int add_user_engine_suite(void);
+int add_connect_suite(void);
 
 #endif
