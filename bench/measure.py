@@ -64,7 +64,8 @@ def negotiated(server):
                            timeout=60)
         text = r.stdout + r.stderr
         suite = re.search(r"^Ciphersuite: (\S+)", text, re.M)
-        group = re.search(r"^(?:Server|Peer) Temp Key: (\S+?),", text, re.M)
+        # "X25519, 253 bits" or "ECDH, prime256v1, 256 bits": the curve's name
+        group = re.search(r"^(?:Server|Peer) Temp Key: (?:ECDH, )?(\S+?),", text, re.M)
         out[v] = f"{suite.group(1) if suite else '?'} {group.group(1) if group else '?'}"
     return out
 
