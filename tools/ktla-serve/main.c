@@ -108,17 +108,30 @@ static void print_banner(const struct serve_options *o, const struct defaults *d
         fprintf(stderr, "Try: curl https://%s:%u/\n", url_host, port);
 }
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* The sanitizer runtimes' own count (sanitizer/allocator_interface.h, which GCC does not install). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+
+static size_t heap_in_use(void)
+{
+    return __sanitizer_get_current_allocated_bytes(); /* glibc's allocator is not the one in use */
+}
+#else
+static size_t heap_in_use(void)
+{
+    return mallinfo2().uordblks; /* bytes in allocated chunks */
+}
+#endif
+
 /*
- * SIGUSR1: one status line.  The heap figure is glibc's (mallinfo2: bytes
- * in allocated chunks), which with the open connections' count tells what
- * a connection keeps in user space; tests/serve/check-idle-memory reads it.
+ * SIGUSR1: one status line.  The heap in use, with the open connections'
+ * count, tells what a connection keeps in user space;
+ * tests/serve/check-idle-memory reads it.
  */
 static void print_status(struct server *srv)
 {
-    struct mallinfo2 mi = mallinfo2();
-
     fprintf(stderr, "ktla-serve: status: %u connections open, %lu request buffers held, %zu bytes of heap in use\n",
-            atomic_load(&srv->conns), session_io_held(), mi.uordblks);
+            atomic_load(&srv->conns), session_io_held(), heap_in_use());
 }
 
 /*
