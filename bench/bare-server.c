@@ -4,7 +4,7 @@
  * mbedTLS 3.6 alone, with nothing of ktla in it.  It is a yardstick, not part
  * of the library or its tools, and is built only by the benchmark.
  *
- * It is configured as ktla configures mbedTLS (see lib/config_freeze.c): the
+ * It is configured as ktla configures mbedTLS (see lib/handshake/config_freeze.c): the
  * same versions (TLS 1.2 and 1.3), the kernel's AEAD suites in ktla's
  * default order, groups P-256, X25519, P-384, ALPN "http/1.1", PSA's random
  * generator, and session tickets (AES-256-GCM, one TLS 1.3 ticket per
@@ -43,7 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The suites ktla offers by default (lib/keys.c ktla__kernel_ciphersuites,
+/* The suites ktla offers by default (lib/keys/keys.c ktla__kernel_ciphersuites,
  * grouped by ktla's default cipher order: AES-128-GCM, AES-256-GCM,
  * ChaCha20-Poly1305, AES-128-CCM). */
 static const int suites[] = {

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
         (fd = accept(lfd, NULL, NULL)) < 0)
         return perror("listen/accept"), 1;
     if (ktla_conn_new(cfg, &conn) == 0 && ktla_set_fd(conn, fd) == 0 && (rc = ktla_accept(conn)) == 1) {
-        printf("%s %s\n", ktla_tls_version_name(ktla_get_version(conn)), ktla_get_ciphersuite_name(conn));
+        printf("%s %s\n", ktla_tls_version_name(ktla_get_tls_version(conn)), ktla_get_ciphersuite_name(conn));
         for (int dir = KTLA_DIR_TX; dir <= KTLA_DIR_RX; dir++) {
             const char *why = ktla_get_offload_reason(conn, dir); /* NULL when the kernel has it */
             printf("%s: %s%s\n", dir == KTLA_DIR_TX ? "tx" : "rx", why ? "user space, " : "kernel", why ? why : "");

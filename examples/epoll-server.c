@@ -67,7 +67,7 @@ static void drop(struct client *c, const char *how)
 
 static void established(const struct client *c)
 {
-    printf("fd %d: %s %s\n", c->fd, ktla_tls_version_name(ktla_get_version(c->tls)),
+    printf("fd %d: %s %s\n", c->fd, ktla_tls_version_name(ktla_get_tls_version(c->tls)),
            ktla_get_ciphersuite_name(c->tls));
     for (int dir = KTLA_DIR_TX; dir <= KTLA_DIR_RX; dir++) {
         const char *why = ktla_get_offload_reason(c->tls, dir); /* NULL when the kernel has it */

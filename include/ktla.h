@@ -38,10 +38,10 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 /*
- * One table (lib/error.c) gives each code its name and message, so the three
+ * One table (lib/api/error.c) gives each code its name and message, so the three
  * never drift apart.  Codes are negative; 0 is success.
  */
-#define KTLA_ERRNO_MAP(X)                                                     \
+#define KTLA_STATUS_MAP(X)                                                     \
     X(NOMEM,     -1, "out of memory")                                         \
     X(INVAL,     -2, "invalid argument")                                      \
     X(SYSCALL,   -3, "a system call failed; errno says why")                  \
@@ -58,9 +58,9 @@ extern "C" {
     X(PERM,     -14, "permission denied: the kernel wants CAP_NET_ADMIN for this") \
     X(NOTFOUND, -15, "no such socket or network interface")
 
-enum ktla_errno {
+enum ktla_status {
 #define KTLA__ERR_ENUM(name, value, msg) KTLA_E_##name = (value),
-    KTLA_ERRNO_MAP(KTLA__ERR_ENUM)
+    KTLA_STATUS_MAP(KTLA__ERR_ENUM)
 #undef KTLA__ERR_ENUM
 };
 
@@ -71,7 +71,7 @@ KTLA_EXPORT const char *ktla_strerror(int err);
 KTLA_EXPORT const char *ktla_err_name(int err);
 
 /* The library's version string, e.g. "0.1.0". */
-KTLA_EXPORT const char *ktla_version(void);
+KTLA_EXPORT const char *ktla_library_version(void);
 
 /* ------------------------------------------------------------------ */
 /* Protocol versions and kernel ciphers                                */
@@ -298,9 +298,9 @@ KTLA_EXPORT int ktla_config_set_handshake_timeout(ktla_config *cfg, unsigned tim
 
 /* Where the record layer runs after the handshake. */
 enum ktla_offload_policy {
-    KTLA_OFFLOAD_AUTO = 0, /* the kernel when it offers kTLS for the suite, else user space (default);
+    KTLA_OFFLOAD_POLICY_AUTO = 0, /* the kernel when it offers kTLS for the suite, else user space (default);
                               a kernel that refuses keys after accepting the ULP ends the connection */
-    KTLA_OFFLOAD_NEVER,    /* always user space: for comparisons and debugging */
+    KTLA_OFFLOAD_POLICY_NEVER,    /* always user space: for comparisons and debugging */
 };
 KTLA_EXPORT int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy);
 
@@ -359,11 +359,12 @@ KTLA_EXPORT int ktla_set_fd(ktla_conn *conn, int fd);
  * KTLA_IO_WANT_READ; send the number written (> 0) or KTLA_IO_WANT_WRITE;
  * either may return KTLA_IO_ERROR.  The socket set with ktla_set_fd(), if
  * any, still receives the keys at the hand-off; without one the connection
- * stays in user space.
+ * stays in user space.  The values lie far from the KTLA_E_* codes, so that a
+ * callback's return never reads as a library error.
  */
-#define KTLA_IO_WANT_READ (-2)
-#define KTLA_IO_WANT_WRITE (-3)
-#define KTLA_IO_ERROR (-1)
+#define KTLA_IO_WANT_READ (-1002)
+#define KTLA_IO_WANT_WRITE (-1003)
+#define KTLA_IO_ERROR (-1001)
 typedef long (*ktla_recv_fn)(void *arg, unsigned char *buf, size_t len);
 typedef long (*ktla_send_fn)(void *arg, const unsigned char *buf, size_t len);
 KTLA_EXPORT int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn send_fn, void *arg);
@@ -419,12 +420,12 @@ KTLA_EXPORT int ktla_get_errno(const ktla_conn *conn);
 KTLA_EXPORT int ktla_get_alert(const ktla_conn *conn);
 
 /* After the handshake: the negotiated parameters (0 / NULL before). */
-KTLA_EXPORT enum ktla_tls_version ktla_get_version(const ktla_conn *conn);
+KTLA_EXPORT enum ktla_tls_version ktla_get_tls_version(const ktla_conn *conn);
 KTLA_EXPORT int ktla_get_ciphersuite(const ktla_conn *conn);           /* IANA id */
 KTLA_EXPORT const char *ktla_get_ciphersuite_name(const ktla_conn *conn);
 KTLA_EXPORT const char *ktla_get_alpn(const ktla_conn *conn);          /* NULL if none */
 KTLA_EXPORT const char *ktla_get_sni(const ktla_conn *conn);           /* NULL if none */
-KTLA_EXPORT int ktla_session_resumed(const ktla_conn *conn);
+KTLA_EXPORT int ktla_get_session_resumed(const ktla_conn *conn);
 
 /* The peer's certificate, DER, valid until ktla_conn_free(); NULL if none. */
 KTLA_EXPORT const unsigned char *ktla_get_peer_cert(const ktla_conn *conn, size_t *len);
@@ -435,7 +436,7 @@ KTLA_EXPORT const unsigned char *ktla_get_peer_cert(const ktla_conn *conn, size_
  * certificate that did not verify is still returned by ktla_get_peer_cert():
  * check this before trusting it.
  */
-KTLA_EXPORT int ktla_peer_cert_verified(const ktla_conn *conn);
+KTLA_EXPORT int ktla_get_peer_cert_verified(const ktla_conn *conn);
 
 /* Where each direction's record layer runs, and when not in the kernel, why. */
 enum ktla_offload {
@@ -540,7 +541,7 @@ struct ktla_diag_socket {
  * kernel's tables, e.g. unbound), KTLA_E_PERM, KTLA_E_NETLINK (errno says
  * why), KTLA_E_PARSE (a reply we could not decode), KTLA_E_NOMEM.
  */
-KTLA_EXPORT int ktla_diag_socket(int fd, struct ktla_diag_socket *out);
+KTLA_EXPORT int ktla_diag_lookup(int fd, struct ktla_diag_socket *out);
 
 /*
  * Every TCP socket of this network namespace, both families and all states,
@@ -550,7 +551,7 @@ KTLA_EXPORT int ktla_diag_socket(int fd, struct ktla_diag_socket *out);
  * one: the caller has CAP_NET_ADMIN, or some socket's details were shown,
  * or /proc/sys/net/ipv4/tcp_available_ulp has no "tls" (with all_tcp: no
  * ULP at all), or a throw-away loopback socket given the tls ULP shows up
- * with it; else KTLA_E_PERM.  Other errors as for ktla_diag_socket().
+ * with it; else KTLA_E_PERM.  Other errors as for ktla_diag_lookup().
  */
 KTLA_EXPORT int ktla_diag_list(int all_tcp, struct ktla_diag_socket **out, size_t *count);
 

@@ -52,6 +52,7 @@
 #include "fixture.h"
 #include "loopback.h"
 #include "staged_kernel.h"
+#include "wire/tls_wire.h"
 
 static int passed, failed;
 
@@ -151,7 +152,7 @@ static int run_config(const void *arg, char *why, size_t size)
     STEP(ktla_config_set_ticket_key_file(cfg, ticket_key_path));
     STEP(ktla_config_set_client_auth(cfg, KTLA_CLIENT_AUTH_OPTIONAL, ca));
     STEP(ktla_config_set_handshake_timeout(cfg, 10000));
-    STEP(ktla_config_set_offload(cfg, KTLA_OFFLOAD_AUTO));
+    STEP(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_AUTO));
 #undef STEP
     if (ok && verdict == 0) {
         rc = ARMED(ktla_conn_new(cfg, &conn));
@@ -256,8 +257,8 @@ static int check_negotiated(ktla_conn *conn, int version, int kernel, char *why,
                                  ? KTLA_OFFLOAD_KERNEL
                                  : KTLA_OFFLOAD_USER;
 
-    if ((int)ktla_get_version(conn) != version)
-        return broken(why, size, "version %04x, not %04x", ktla_get_version(conn), version);
+    if ((int)ktla_get_tls_version(conn) != version)
+        return broken(why, size, "version %04x, not %04x", ktla_get_tls_version(conn), version);
     if (ktla_get_alpn(conn) == NULL || strcmp(ktla_get_alpn(conn), "http/1.1") != 0)
         return broken(why, size, "ALPN %s, though the client asked for http/1.1", ktla_get_alpn(conn));
     if (ktla_get_sni(conn) == NULL || strcmp(ktla_get_sni(conn), "localhost") != 0)
@@ -319,8 +320,10 @@ static int check_failed(ktla_conn *conn, int rc, int peer_fd, char *why, size_t 
 /* After the hand-off to the (staged) kernel: a KeyUpdate asking for ours, "ping" in, "pong" out. */
 static int talk_kernel(ktla_conn *conn, int version, int peer_fd, char *why, size_t size)
 {
-    static const unsigned char key_update[] = {24, 0, 0, 1, 1};
-    const struct staged_read reads[] = {{22, key_update, sizeof key_update, 0}, {23, (const unsigned char *)"ping", 4, 0}};
+    static const unsigned char key_update[TLS_KEY_UPDATE_LEN] = {TLS_HS_KEY_UPDATE, 0, 0, TLS_KEY_UPDATE_BODY_LEN,
+                                                                TLS_KEY_UPDATE_REQUESTED};
+    const struct staged_read reads[] = {{TLS_CT_HANDSHAKE, key_update, sizeof key_update, 0},
+                                        {TLS_CT_APPLICATION_DATA, (const unsigned char *)"ping", 4, 0}};
     unsigned char buf[16];
     long n;
 
@@ -338,7 +341,7 @@ static int talk_kernel(ktla_conn *conn, int version, int peer_fd, char *why, siz
         return broken(why, size, "ktla_read on the kernel: %ld (%s)", n, ktla_get_reason(conn));
     if (ARMED(ktla_write(conn, "pong", 4)) != 4 || recv(peer_fd, buf, sizeof buf, 0) != 4)
         return broken(why, size, "ktla_write on the kernel: %s", ktla_get_reason(conn));
-    if (ARMED(ktla_shutdown(conn)) != 1 || stage.sent_type != 21)
+    if (ARMED(ktla_shutdown(conn)) != 1 || stage.sent_type != TLS_CT_ALERT)
         return broken(why, size, "ktla_shutdown on the kernel: %s", ktla_get_reason(conn));
     return 0;
 }
@@ -456,7 +459,7 @@ static int run_diag(const void *arg, char *why, size_t size)
 
     if (test_loopback_pair(&a, &b) != 0)
         return broken(why, size, "test set-up failed");
-    verdict = diag_ok(ARMED(ktla_diag_socket(b, &one)), "ktla_diag_socket", why, size);
+    verdict = diag_ok(ARMED(ktla_diag_lookup(b, &one)), "ktla_diag_lookup", why, size);
     if (verdict == 0)
         verdict = diag_ok(ARMED(ktla_diag_list(1, &socks, &n)), "ktla_diag_list", why, size);
     ARMED_VOID(free(socks));

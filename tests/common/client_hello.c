@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "wire/tls_wire.h"
+
 struct writer {
     unsigned char *p;
     size_t len, cap;
@@ -86,11 +88,11 @@ size_t client_hello_build_spec(unsigned char *out, size_t cap, const struct hell
     struct writer w = {.p = out, .cap = cap};
     size_t record_at, hs_at, suites_at;
 
-    put8(&w, 22); /* handshake */
+    put8(&w, TLS_CT_HANDSHAKE);
     put16(&w, spec->legacy_version < 0x0301 ? spec->legacy_version : 0x0301);
     record_at = w.len;
     put16(&w, 0);
-    put8(&w, 1); /* client_hello */
+    put8(&w, TLS_HS_CLIENT_HELLO);
     hs_at = w.len;
     put(&w, "\0\0\0", 3);
     put16(&w, spec->legacy_version);
@@ -141,17 +143,23 @@ size_t client_hello_sslv2(unsigned char *out, size_t cap)
     return w.overflow ? 0 : w.len;
 }
 
+/* The length field of the record header at rec. */
+static size_t record_body_len(const unsigned char *rec)
+{
+    return ((size_t)rec[TLS_RECORD_LENGTH_AT] << 8) | rec[TLS_RECORD_LENGTH_AT + 1];
+}
+
 int first_plain_alert(const unsigned char *out, size_t len)
 {
     size_t at = 0;
 
-    while (len - at >= 5) {
-        size_t body = ((size_t)out[at + 3] << 8) | out[at + 4];
-        if (len - at - 5 < body)
+    while (len - at >= TLS_RECORD_HEADER_LEN) {
+        size_t body = record_body_len(out + at);
+        if (len - at - TLS_RECORD_HEADER_LEN < body)
             return -1;
-        if (out[at] == 21 && body == 2)
-            return out[at + 6];
-        at += 5 + body;
+        if (out[at] == TLS_CT_ALERT && body == TLS_ALERT_LEN)
+            return out[at + TLS_RECORD_HEADER_LEN + 1]; /* the description, after the level */
+        at += TLS_RECORD_HEADER_LEN + body;
     }
     return -1;
 }
@@ -161,12 +169,12 @@ int count_plain_alerts(const unsigned char *out, size_t len)
     size_t at = 0;
     int n = 0;
 
-    while (len - at >= 5) {
-        size_t body = ((size_t)out[at + 3] << 8) | out[at + 4];
-        if (len - at - 5 < body)
+    while (len - at >= TLS_RECORD_HEADER_LEN) {
+        size_t body = record_body_len(out + at);
+        if (len - at - TLS_RECORD_HEADER_LEN < body)
             return -1;
-        n += out[at] == 21;
-        at += 5 + body;
+        n += out[at] == TLS_CT_ALERT;
+        at += TLS_RECORD_HEADER_LEN + body;
     }
     return at == len ? n : -1;
 }

@@ -121,8 +121,8 @@ int fixture_resume(ktla_config *cfg, const struct resume_client *client, mbedtls
     if (client->kex_modes)
         mbedtls_ssl_conf_tls13_key_exchange_modes(&cli.conf, client->kex_modes);
     out->rc = fixture_handshake(conn, &cli, &link, &out->client_rc, &wants);
-    out->resumed = ktla_session_resumed(conn);
-    out->verified = ktla_peer_cert_verified(conn);
+    out->resumed = ktla_get_session_resumed(conn);
+    out->verified = ktla_get_peer_cert_verified(conn);
     out->alert = ktla_get_alert(conn);
     snprintf(out->reason, sizeof out->reason, "%s", ktla_get_reason(conn));
     if (out->rc == 1 && out->client_rc == 0 && save) {

@@ -40,8 +40,8 @@ ktla_config *fixture_config_with_key_file(const char *name, const char *key_path
 struct resume_result {
     int rc;         /* ktla_accept's final value */
     int client_rc;  /* mbedtls_ssl_handshake's */
-    int resumed;    /* ktla_session_resumed() */
-    int verified;   /* ktla_peer_cert_verified() */
+    int resumed;    /* ktla_get_session_resumed() */
+    int verified;   /* ktla_get_peer_cert_verified() */
     int alert;      /* ktla_get_alert() */
     int got_ticket; /* the client went away with a ticket, saved in *save */
     char reason[256];

@@ -7,14 +7,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "keys.h"
+#include "keys/keys.h"
 #include "loopback.h"
 #include "mbed_client.h"
 #include "tls_record.h"
-
-#define CONTENT_HANDSHAKE 22
-#define CONTENT_APPLICATION_DATA 23
-#define HANDSHAKE_CLIENT_HELLO 1
+#include "wire/tls_wire.h"
 
 unsigned char pattern_at(unsigned long long i)
 {
@@ -92,7 +89,7 @@ static void read_to_end(struct socket_peer *p, mbedtls_ssl_context *ssl)
 /* TLS 1.3: a ClientHello after the handshake, sealed as the client's next record. */
 static int send_sealed_client_hello(struct socket_peer *p, const struct client_secret *cs)
 {
-    static const unsigned char hello[5] = {HANDSHAKE_CLIENT_HELLO, 0, 0, 1, 0};
+    static const unsigned char hello[5] = {TLS_HS_CLIENT_HELLO, 0, 0, 1, 0};
     struct ktla__traffic_keys keys;
     enum ktla_tls_version v;
     enum ktla_cipher cipher;
@@ -103,16 +100,16 @@ static int send_sealed_client_hello(struct socket_peer *p, const struct client_s
     if (cs->len == 0 || ktla__suite_to_kernel(p->suite, &v, &cipher, &md) != 0 ||
         ktla__tls13_traffic_keys(cipher, md, cs->secret, cs->len, 0, &keys) != 0)
         return -1;
-    n = test_record_seal(&keys, CONTENT_HANDSHAKE, hello, sizeof hello, rec, sizeof rec);
+    n = test_record_seal(&keys, TLS_CT_HANDSHAKE, hello, sizeof hello, rec, sizeof rec);
     return n > 0 ? test_write_full(p->fd, rec, (unsigned long)n) : -1;
 }
 
 static void act(struct socket_peer *p, mbedtls_ssl_context *ssl, const struct client_secret *cs)
 {
     /* A well-formed application_data record whose tag cannot verify. */
-    unsigned char tampered[5 + 40] = {CONTENT_APPLICATION_DATA, 3, 3, 0, 40};
+    unsigned char tampered[TLS_RECORD_HEADER_LEN + 40] = {TLS_CT_APPLICATION_DATA, 3, 3, 0, 40};
     /* 18433 bytes: more than 2^14 + 256, the most any record may hold; sent whole. */
-    static unsigned char oversized[5 + 0x4801] = {CONTENT_APPLICATION_DATA, 3, 3, 0x48, 0x01};
+    static unsigned char oversized[TLS_RECORD_HEADER_LEN + 0x4801] = {TLS_CT_APPLICATION_DATA, 3, 3, 0x48, 0x01};
     int rc;
 
     switch (p->act) {
@@ -122,11 +119,11 @@ static void act(struct socket_peer *p, mbedtls_ssl_context *ssl, const struct cl
                      (int)strlen(p->early);
         break;
     case PEER_TAMPER:
-        memset(tampered + 5, 0x5a, 40);
+        memset(tampered + TLS_RECORD_HEADER_LEN, 0x5a, 40);
         p->ok &= test_write_full(p->fd, tampered, sizeof tampered) == 0;
         break;
     case PEER_OVERSIZED:
-        memset(oversized + 5, 0x5a, sizeof oversized - 5);
+        memset(oversized + TLS_RECORD_HEADER_LEN, 0x5a, sizeof oversized - TLS_RECORD_HEADER_LEN);
         p->ok &= test_write_full(p->fd, oversized, sizeof oversized) == 0;
         break;
     case PEER_UNEXPECTED:

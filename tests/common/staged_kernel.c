@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel_caps.h"
-#include "ktls.h"
+#include "kernel/kernel_caps.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -107,7 +108,8 @@ static ssize_t staged_sendmsg(int fd, const struct msghdr *msg, int flags)
         return -1;
     }
     stage.sends++;
-    stage.sent_type = c && c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_SET_RECORD_TYPE ? *CMSG_DATA(c) : 23;
+    stage.sent_type = c && c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_SET_RECORD_TYPE ? *CMSG_DATA(c)
+                                                                                           : TLS_CT_APPLICATION_DATA;
     stage.sent_len = len < sizeof stage.sent ? len : sizeof stage.sent;
     memcpy(stage.sent, msg->msg_iov[0].iov_base, stage.sent_len);
     return (ssize_t)len;

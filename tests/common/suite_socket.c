@@ -109,7 +109,7 @@ static void run_case(int version, int suite, unsigned long long size, int nonblo
     CU_ASSERT_EQUAL(rc, 1);
     if (rc != 1)
         printf("\n    accept: %s", ktla_get_reason(c));
-    CU_ASSERT_EQUAL((int)ktla_get_version(c), version);
+    CU_ASSERT_EQUAL((int)ktla_get_tls_version(c), version);
     CU_ASSERT_EQUAL(ktla_get_ciphersuite(c), suite);
     CU_ASSERT_EQUAL(ktla_get_offload(c, KTLA_DIR_TX), expected_offload);
     CU_ASSERT_EQUAL(ktla_get_offload(c, KTLA_DIR_RX), expected_offload);

@@ -64,26 +64,31 @@ static int import_key(const struct ktla__traffic_keys *k, psa_key_id_t *id, psa_
     return psa_import_key(&attr, k->key, key_len, id) == PSA_SUCCESS ? 0 : -1;
 }
 
+size_t test_record_body_len(const unsigned char *header)
+{
+    return ((size_t)header[TLS_RECORD_LENGTH_AT] << 8) | header[TLS_RECORD_LENGTH_AT + 1];
+}
+
 long test_record_seal(const struct ktla__traffic_keys *k, unsigned char type, const unsigned char *pt,
                       size_t pt_len, unsigned char *out, size_t out_size)
 {
-    unsigned char nonce[12], aad[13], inner[16384 + 1];
+    unsigned char nonce[12], aad[13], inner[TLS_MAX_PLAINTEXT_LEN + 1];
     size_t explicit_len = has_explicit_nonce(k) ? 8 : 0, inner_len = pt_len, body, ct_len;
     psa_key_id_t id;
     psa_algorithm_t alg;
     psa_status_t st;
 
-    if (pt_len > 16384 || out_size < pt_len + TEST_RECORD_OVERHEAD || import_key(k, &id, &alg) != 0)
+    if (pt_len > TLS_MAX_PLAINTEXT_LEN || out_size < pt_len + TEST_RECORD_OVERHEAD || import_key(k, &id, &alg) != 0)
         return -1;
     memcpy(inner, pt, pt_len);
     if (k->version == KTLA_TLS_1_3)
         inner[inner_len++] = type; /* TLSInnerPlaintext.type; no padding */
     body = explicit_len + inner_len + TEST_RECORD_TAG;
-    out[0] = k->version == KTLA_TLS_1_3 ? 23 : type;
+    out[0] = k->version == KTLA_TLS_1_3 ? TLS_CT_APPLICATION_DATA : type;
     out[1] = 3;
     out[2] = 3;
-    out[3] = (unsigned char)(body >> 8);
-    out[4] = (unsigned char)body;
+    out[TLS_RECORD_LENGTH_AT] = (unsigned char)(body >> 8);
+    out[TLS_RECORD_LENGTH_AT + 1] = (unsigned char)body;
     if (explicit_len)
         put_be64(out + TEST_RECORD_HEADER, k->seq);
     make_nonce(k, out + TEST_RECORD_HEADER, nonce);
@@ -97,7 +102,8 @@ long test_record_seal(const struct ktla__traffic_keys *k, unsigned char type, co
         aad[11] = (unsigned char)(pt_len >> 8);
         aad[12] = (unsigned char)pt_len;
     }
-    st = psa_aead_encrypt(id, alg, nonce, sizeof nonce, aad, k->version == KTLA_TLS_1_3 ? 5 : 13, inner, inner_len,
+    st = psa_aead_encrypt(id, alg, nonce, sizeof nonce, aad, k->version == KTLA_TLS_1_3 ? TEST_RECORD_HEADER : 13,
+                          inner, inner_len,
                           out + TEST_RECORD_HEADER + explicit_len, out_size - TEST_RECORD_HEADER - explicit_len,
                           &ct_len);
     psa_destroy_key(id);
@@ -109,7 +115,7 @@ long test_record_seal(const struct ktla__traffic_keys *k, unsigned char type, co
 long test_record_open(const struct ktla__traffic_keys *k, const unsigned char *rec, size_t rec_len,
                       unsigned char *out, size_t out_size, unsigned char *type)
 {
-    unsigned char nonce[12], aad[13], inner[16384 + 256 + TEST_RECORD_TAG];
+    unsigned char nonce[12], aad[13], inner[TLS_MAX_PLAINTEXT_LEN + 256 + TEST_RECORD_TAG];
     size_t explicit_len = has_explicit_nonce(k) ? 8 : 0, body, ct_len, inner_len;
     psa_key_id_t id;
     psa_algorithm_t alg;
@@ -117,7 +123,7 @@ long test_record_open(const struct ktla__traffic_keys *k, const unsigned char *r
 
     if (rec_len < TEST_RECORD_HEADER)
         return -1;
-    body = ((size_t)rec[3] << 8) | rec[4];
+    body = test_record_body_len(rec);
     if (rec[1] != 3 || rec[2] != 3 || body != rec_len - TEST_RECORD_HEADER || body < explicit_len + TEST_RECORD_TAG)
         return -1;
     ct_len = body - explicit_len;
@@ -137,7 +143,7 @@ long test_record_open(const struct ktla__traffic_keys *k, const unsigned char *r
     }
     if (import_key(k, &id, &alg) != 0)
         return -1;
-    st = psa_aead_decrypt(id, alg, nonce, sizeof nonce, aad, k->version == KTLA_TLS_1_3 ? 5 : 13,
+    st = psa_aead_decrypt(id, alg, nonce, sizeof nonce, aad, k->version == KTLA_TLS_1_3 ? TEST_RECORD_HEADER : 13,
                           rec + TEST_RECORD_HEADER + explicit_len, ct_len, inner, sizeof inner, &inner_len);
     psa_destroy_key(id);
     if (st != PSA_SUCCESS)

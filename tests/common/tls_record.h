@@ -12,12 +12,16 @@
 
 #include <stddef.h>
 
-#include "ktls.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
-#define TEST_RECORD_HEADER 5
+#define TEST_RECORD_HEADER TLS_RECORD_HEADER_LEN
 #define TEST_RECORD_TAG 16
 /* Bytes a record adds around its plaintext, at most (explicit nonce, inner type, tag). */
 #define TEST_RECORD_OVERHEAD (TEST_RECORD_HEADER + 8 + 1 + TEST_RECORD_TAG)
+
+/* The length field of a record header (the bytes after the header). */
+size_t test_record_body_len(const unsigned char *header);
 
 /* 0 once PSA crypto is initialised. */
 int test_record_init(void);

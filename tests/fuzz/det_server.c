@@ -90,7 +90,7 @@ int det_server_reset(void)
 
 static void check_established(const ktla_conn *conn)
 {
-    enum ktla_tls_version v = ktla_get_version(conn);
+    enum ktla_tls_version v = ktla_get_tls_version(conn);
     size_t cert_len = 0;
 
     if ((v != KTLA_TLS_1_2 && v != KTLA_TLS_1_3) || ktla_get_ciphersuite_name(conn) == NULL)
@@ -103,7 +103,7 @@ static void check_established(const ktla_conn *conn)
         abort();
     (void)ktla_get_alpn(conn);
     (void)ktla_get_sni(conn);
-    (void)ktla_session_resumed(conn);
+    (void)ktla_get_session_resumed(conn);
 }
 
 /* A failure is a class ktla_get_error() names, with a reason (a WANT too: "waiting to read"). */
@@ -185,8 +185,9 @@ int det_server_run(ktla_recv_fn recv_fn, ktla_send_fn send_fn, void *arg)
     }
     if (getenv("DET_SERVER_VERBOSE"))
         fprintf(stderr, "det_server: ktla_accept %d, %s %s%s; last reason: %s\n", rc,
-                ktla_tls_version_name(ktla_get_version(conn)), ktla_get_ciphersuite_name(conn) ? ktla_get_ciphersuite_name(conn) : "-",
-                ktla_session_resumed(conn) ? " resumed" : "", ktla_get_reason(conn));
+                ktla_tls_version_name(ktla_get_tls_version(conn)),
+                ktla_get_ciphersuite_name(conn) ? ktla_get_ciphersuite_name(conn) : "-",
+                ktla_get_session_resumed(conn) ? " resumed" : "", ktla_get_reason(conn));
     ktla_conn_free(conn);
     return rc;
 }

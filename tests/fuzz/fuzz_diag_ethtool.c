@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_diag_ethtool.c - the ethtool FEATURES_GET reply parser
- * (ktla__diag_features_parse in lib/diag_ethtool_parse.c): the generic
+ * (ktla__diag_features_parse in lib/diag/diag_ethtool_parse.c): the generic
  * netlink header, the request header nest and the four verbose bitsets.
  *
  * Input: one flags byte (bit 0: make nlmsg_len the message's length, bit 1:
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_diag_sock.c - the sock_diag reply parser (ktla__diag_sock_parse in
- * lib/diag_sock_parse.c): struct inet_diag_msg, its attributes and the
+ * lib/diag/diag_sock_parse.c): struct inet_diag_msg, its attributes and the
  * INET_DIAG_ULP_INFO / INET_ULP_INFO_TLS nests.
  *
  * Input: one flags byte (bit 0: make nlmsg_len the message's length, bit 1:
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "fuzz.h"
 
 static void check(const struct ktla_diag_socket *s)

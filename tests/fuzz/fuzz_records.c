@@ -28,11 +28,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "fuzz.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "staged_kernel.h"
+#include "wire/tls_wire.h"
 
 #define MAX_READS 256
 
@@ -101,7 +102,7 @@ static size_t stage_reads(struct fuzz_in *in, struct staged_read *reads, unsigne
             n--;
             continue;
         }
-        if (kind == 23) {
+        if (kind == TLS_CT_APPLICATION_DATA) {
             memcpy(app + *app_len, r->data, r->len);
             *app_len += r->len;
         }
@@ -137,8 +138,9 @@ static void check_closing(ktla_conn *conn)
         abort();
     if (ktla_write(conn, "bye", 3) != 3)
         abort();
-    if (ktla_shutdown(conn) == 1 && (stage.sent_type != 21 || stage.sent_len != 2 || stage.sent[0] != 1 ||
-                                     stage.sent[1] != 0))
+    if (ktla_shutdown(conn) == 1 &&
+        (stage.sent_type != TLS_CT_ALERT || stage.sent_len != TLS_ALERT_LEN ||
+         stage.sent[0] != TLS_ALERT_LEVEL_WARNING || stage.sent[1] != TLS_ALERT_CLOSE_NOTIFY))
         abort();
 }
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_tls_stat.c - the /proc/net/tls_stat parser (ktla__diag_tls_stat_parse
- * in lib/diag_tls_stat.c) on any text.
+ * in lib/diag/diag_tls_stat.c) on any text.
  *
  * Oracles: success gives at most KTLA__TLS_STAT_MAX_COUNTERS counters, each
  * with a non-empty name of letters, digits and '_' that fits its field.
  */
 #include <stdlib.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "fuzz.h"
 
 static int is_name_char(char c)

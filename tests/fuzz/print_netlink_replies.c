@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * print_netlink_replies.c - print every netlink reply the diagnostics parsers
- * see while ktla_diag_socket(), ktla_diag_list() and ktla_diag_netdev*()
+ * see while ktla_diag_lookup(), ktla_diag_list() and ktla_diag_netdev*()
  * ask this kernel, as seeds for the fuzz targets diag-sock and
  * diag-ethtool (tests/fuzz/capture-netlink writes them).
  *
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "loopback.h"
 
 int __real_ktla__diag_sock_parse(struct nlmsghdr *nlh, size_t len, struct ktla_diag_socket *out, int *ulp_seen);
@@ -112,7 +112,7 @@ int main(void)
         int peer, fd = tls_socket(kinds[i].version, kinds[i].suite, &peer);
         if (fd < 0)
             return 1;
-        printf("# capture-netlink: ktla_diag_socket: %s\n", ktla_err_name(ktla_diag_socket(fd, &one)));
+        printf("# capture-netlink: ktla_diag_lookup: %s\n", ktla_err_name(ktla_diag_lookup(fd, &one)));
     }
     printf("# capture-netlink: ktla_diag_tls_stat: %s\n", ktla_err_name(ktla_diag_tls_stat(&counters, &n)));
     free(counters);

@@ -8,7 +8,7 @@
  *                    [--alpn PROTO] [--extra-cert CHAIN,KEY]... [--ticket-key FILE]
  *                    [--client-auth optional|required --client-ca FILE] CERT KEY PORTFILE
  *
- * --user forces the user-space record layer (KTLA_OFFLOAD_NEVER); --nonblock
+ * --user forces the user-space record layer (KTLA_OFFLOAD_POLICY_NEVER); --nonblock
  * drives every call on a non-blocking socket with poll(); --extra-cert adds
  * more certificates (up to 4) for the library to choose from; --ticket-key
  * takes the ticket key from FILE (servers sharing it resume each other's
@@ -328,7 +328,7 @@ static ktla_config *make_config(const struct options *o)
             goto cert_failed;
     }
     if (o->user_mode)
-        ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER);
+        ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER);
     if (o->no_tickets)
         ktla_config_set_tickets(cfg, 0, 0);
     if (o->alpn) {
@@ -380,10 +380,10 @@ int main(int argc, char **argv)
             ;
         if (ret == 1) {
             printf("conn %d version=%s suite=%s alpn=%s sni=%s resumed=%d verified=%d tx=%s rx=%s reason=%s\n", i,
-                   ktla_tls_version_name(ktla_get_version(c)), ktla_get_ciphersuite_name(c),
+                   ktla_tls_version_name(ktla_get_tls_version(c)), ktla_get_ciphersuite_name(c),
                    ktla_get_alpn(c) ? ktla_get_alpn(c) : "-", ktla_get_sni(c) ? ktla_get_sni(c) : "-",
-                   ktla_session_resumed(c), ktla_peer_cert_verified(c), offload_name(ktla_get_offload(c, KTLA_DIR_TX)),
-                   offload_name(ktla_get_offload(c, KTLA_DIR_RX)),
+                   ktla_get_session_resumed(c), ktla_get_peer_cert_verified(c),
+                   offload_name(ktla_get_offload(c, KTLA_DIR_TX)), offload_name(ktla_get_offload(c, KTLA_DIR_RX)),
                    ktla_get_offload_reason(c, KTLA_DIR_TX) ? ktla_get_offload_reason(c, KTLA_DIR_TX) : "-");
             serve(c, fd);
         } else {

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "interop_util.h"
+#include "wire/tls_wire.h"
 
 #ifndef TCP_ULP
 #define TCP_ULP 31
@@ -973,15 +974,16 @@ static void refused(int mode, const char *const *extra, const char *reason, int 
 
 static void t_refuse_tls11(void)
 {
-    /* OpenSSL 3 allows TLS 1.1 only at security level 0.  The server must answer protocol_version (70). */
-    refused(MODE_DEFAULT, (const char *const[]){"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", NULL}, "protocol", 70);
+    /* OpenSSL 3 allows TLS 1.1 only at security level 0.  The server must answer protocol_version. */
+    refused(MODE_DEFAULT, (const char *const[]){"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", NULL}, "protocol",
+            TLS_ALERT_PROTOCOL_VERSION);
 }
 
 static void t_refuse_cbc_only(void)
 {
-    /* No suite in common: handshake_failure (40). */
+    /* No suite in common: handshake_failure. */
     refused(MODE_DEFAULT, (const char *const[]){"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", NULL},
-            "negotiation failed", 40);
+            "negotiation failed", TLS_ALERT_HANDSHAKE_FAILURE);
 }
 
 /* A plain HTTP request on the TLS port: the server's reason must say so. */

@@ -27,10 +27,7 @@
 #include "suite_socket.h"
 #include "suites.h"
 #include "test_skip.h"
-
-#define ALERT_UNEXPECTED_MESSAGE 10
-#define ALERT_BAD_RECORD_MAC 20
-#define ALERT_RECORD_OVERFLOW 22
+#include "wire/tls_wire.h"
 
 static const char *combo_name(int version, int suite)
 {
@@ -92,7 +89,7 @@ static void every_combo(enum socket_peer_act act, int alert)
 
 static void test_tampered_record(void)
 {
-    every_combo(PEER_TAMPER, ALERT_BAD_RECORD_MAC);
+    every_combo(PEER_TAMPER, TLS_ALERT_BAD_RECORD_MAC);
 }
 
 static int kernel_record_layer(void)
@@ -106,13 +103,13 @@ static int kernel_record_layer(void)
 static void test_oversized_record(void)
 {
     if (kernel_record_layer())
-        every_combo(PEER_OVERSIZED, ALERT_RECORD_OVERFLOW);
+        every_combo(PEER_OVERSIZED, TLS_ALERT_RECORD_OVERFLOW);
 }
 
 static void test_unexpected_handshake(void)
 {
     if (kernel_record_layer())
-        every_combo(PEER_UNEXPECTED, ALERT_UNEXPECTED_MESSAGE);
+        every_combo(PEER_UNEXPECTED, TLS_ALERT_UNEXPECTED_MESSAGE);
 }
 
 int add_after_handoff_suite(void)

@@ -13,15 +13,16 @@
 #include "client_hello.h"
 #include "refusal.h"
 #include "suites.h"
+#include "wire/tls_wire.h"
 
 /* A plaintext record of 2^14 + 1 bytes: one more than RFC 8446 5.1 allows. */
 static void test_oversized_plaintext(void)
 {
-    static unsigned char rec[5 + 16385] = {22, 3, 1, 0x40, 0x01};
+    static unsigned char rec[TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT_LEN + 1] = {TLS_CT_HANDSHAKE, 3, 1, 0x40, 0x01};
     struct refusal r;
 
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, rec, sizeof rec, 0), 22); /* record_overflow */
+    refusal_expect(&r, refusal_feed(&r, rec, sizeof rec, 0), TLS_ALERT_RECORD_OVERFLOW);
     refusal_stop(&r);
 }
 
@@ -49,12 +50,12 @@ static void test_no_group_in_common(void)
 
     n = tls13_hello(hello, sizeof hello, grease, 1, 0x0a0a, share, sizeof share);
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, hello, n, 0), 40); /* handshake_failure */
+    refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_HANDSHAKE_FAILURE);
     refusal_stop(&r);
 
     n = client_hello_build_spec(hello, sizeof hello, &spec12); /* TLS 1.2: no ECDHE group, so no suite */
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, hello, n, 0), 40);
+    refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_HANDSHAKE_FAILURE);
     refusal_stop(&r);
 }
 
@@ -70,7 +71,7 @@ static void test_bad_x25519_share(void)
         struct refusal r;
 
         refusal_start(&r);
-        refusal_expect(&r, refusal_feed(&r, hello, n, 0), 47); /* illegal_parameter */
+        refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_ILLEGAL_PARAMETER);
         refusal_stop(&r);
     }
 }
@@ -88,11 +89,11 @@ static void test_malformed_records(void)
         unsigned char rec[8];
         size_t len;
     } cases[] = {
-        {"empty alert record", {21, 3, 3, 0, 0}, 5},
-        {"ChangeCipherSpec of two bytes", {20, 3, 3, 0, 2, 1, 1}, 7},
-        {"ChangeCipherSpec of value 2", {20, 3, 3, 0, 1, 2}, 6},
-        {"empty handshake record", {22, 3, 3, 0, 0}, 5},
-        {"empty application data record", {23, 3, 3, 0, 0}, 5},
+        {"empty alert record", {TLS_CT_ALERT, 3, 3, 0, 0}, 5},
+        {"ChangeCipherSpec of two bytes", {TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 2, 1, 1}, 7},
+        {"ChangeCipherSpec of value 2", {TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 2}, 6},
+        {"empty handshake record", {TLS_CT_HANDSHAKE, 3, 3, 0, 0}, 5},
+        {"empty application data record", {TLS_CT_APPLICATION_DATA, 3, 3, 0, 0}, 5},
     };
     unsigned char hello[512];
     size_t hello_len = client_hello_build(hello, sizeof hello, 0x0303, suites, 1);
@@ -110,7 +111,7 @@ static void test_malformed_records(void)
             rc = refusal_feed(&r, cases[i].rec, cases[i].len, 0);
             alert = ktla_get_alert(r.conn);
             printf("\n    %s%s: alert %d", cases[i].what, after_hello ? " after a ClientHello" : "", alert);
-            CU_ASSERT(alert == 10 || alert == 50); /* unexpected_message or decode_error */
+            CU_ASSERT(alert == TLS_ALERT_UNEXPECTED_MESSAGE || alert == TLS_ALERT_DECODE_ERROR);
             refusal_expect(&r, rc, -1);
             refusal_stop(&r);
         }

@@ -13,6 +13,7 @@
 #include "client_hello.h"
 #include "refusal.h"
 #include "suites.h"
+#include "wire/tls_wire.h"
 
 static void test_garbage(void)
 {
@@ -44,7 +45,7 @@ static void test_sslv2_hello(void)
     struct refusal r;
 
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, hello, n, 0), 70);
+    refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_PROTOCOL_VERSION);
     CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_reason(r.conn), "SSL 2.0"));
     refusal_stop(&r);
 }
@@ -60,7 +61,7 @@ static void test_old_versions(void)
         struct refusal r;
 
         refusal_start(&r);
-        refusal_expect(&r, refusal_feed(&r, hello, n, 0), 70); /* protocol_version */
+        refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_PROTOCOL_VERSION);
         refusal_stop(&r);
     }
 }
@@ -74,7 +75,7 @@ static void test_only_unknown_suites(void)
     struct refusal r;
 
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, hello, n, 0), 40); /* handshake_failure */
+    refusal_expect(&r, refusal_feed(&r, hello, n, 0), TLS_ALERT_HANDSHAKE_FAILURE);
     refusal_stop(&r);
 }
 
@@ -100,11 +101,12 @@ static void test_truncated_hello(void)
 
 static void test_oversized_record(void)
 {
-    unsigned char rec[5 + 300] = {22, 3, 3, 0x48, 0x01}; /* claims 18433 bytes: over 2^14 + 2048 */
+    /* claims 18433 bytes: over 2^14 + 2048 */
+    unsigned char rec[TLS_RECORD_HEADER_LEN + 300] = {TLS_CT_HANDSHAKE, 3, 3, 0x48, 0x01};
     struct refusal r;
 
     refusal_start(&r);
-    refusal_expect(&r, refusal_feed(&r, rec, sizeof rec, 0), 22); /* record_overflow */
+    refusal_expect(&r, refusal_feed(&r, rec, sizeof rec, 0), TLS_ALERT_RECORD_OVERFLOW);
     refusal_stop(&r);
 }
 

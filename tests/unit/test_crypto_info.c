@@ -13,7 +13,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "suites.h"
 
 #ifndef SOL_TLS

@@ -42,9 +42,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diag_internal.h"
+#include "diag/diag_internal.h"
 #include "ktla.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "loopback.h"
 #include "suites.h"
 #include "test_skip.h"
@@ -208,10 +208,10 @@ static void test_socket_loopback(void)
 
     CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&client, &server), 0);
     printf("\n  host branch: plain loopback TCP pair (no ULP)");
-    CU_ASSERT_EQUAL(ktla_diag_socket(server, &d), 0);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(server, &d), 0);
     assert_matches_fd(server, &d);
     assert_no_tls(&d);
-    CU_ASSERT_EQUAL(ktla_diag_socket(client, &d), 0);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(client, &d), 0);
     assert_matches_fd(client, &d);
     assert_no_tls(&d);
     CU_ASSERT_EQUAL(d.family, AF_INET);
@@ -226,7 +226,7 @@ static void test_socket_ipv6_and_listener(void)
     int client, server, l;
 
     if (loopback6_pair(&client, &server) == 0) {
-        CU_ASSERT_EQUAL(ktla_diag_socket(server, &d), 0);
+        CU_ASSERT_EQUAL(ktla_diag_lookup(server, &d), 0);
         assert_matches_fd(server, &d);
         CU_ASSERT_EQUAL(d.family, AF_INET6);
         CU_ASSERT_EQUAL(strncmp(d.local, "[::1]:", 6), 0);
@@ -243,7 +243,7 @@ static void test_socket_ipv6_and_listener(void)
     CU_ASSERT_FATAL(l >= 0);
     CU_ASSERT_EQUAL_FATAL(bind(l, (struct sockaddr *)&any, sizeof any), 0);
     CU_ASSERT_EQUAL_FATAL(listen(l, 1), 0);
-    CU_ASSERT_EQUAL(ktla_diag_socket(l, &d), 0);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(l, &d), 0);
     assert_matches_fd(l, &d);
     CU_ASSERT_EQUAL(d.state, TCP_LISTEN);
     CU_ASSERT_STRING_EQUAL(d.remote, "0.0.0.0:0");
@@ -258,13 +258,13 @@ static void test_socket_bad_input(void)
     int unbound = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int client, server;
 
-    CU_ASSERT_EQUAL(ktla_diag_socket(-1, &d), KTLA_E_INVAL);
-    CU_ASSERT_EQUAL(ktla_diag_socket(udp, &d), KTLA_E_INVAL);
-    CU_ASSERT_EQUAL(ktla_diag_socket(unix_fd, &d), KTLA_E_INVAL);
-    CU_ASSERT_EQUAL(ktla_diag_socket(STDIN_FILENO, &d), KTLA_E_INVAL);
-    CU_ASSERT_EQUAL(ktla_diag_socket(unbound, &d), KTLA_E_NOTFOUND); /* in no kernel table */
+    CU_ASSERT_EQUAL(ktla_diag_lookup(-1, &d), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(udp, &d), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(unix_fd, &d), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(STDIN_FILENO, &d), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(unbound, &d), KTLA_E_NOTFOUND); /* in no kernel table */
     CU_ASSERT_EQUAL_FATAL(test_loopback_pair(&client, &server), 0);
-    CU_ASSERT_EQUAL(ktla_diag_socket(server, NULL), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(ktla_diag_lookup(server, NULL), KTLA_E_INVAL);
     close(client);
     close(server);
     close(udp);
@@ -349,7 +349,7 @@ static void assert_ktls(int fd, unsigned version, int cipher, enum ktla_diag_con
 {
     struct ktla_diag_socket d;
 
-    CU_ASSERT_EQUAL_FATAL(ktla_diag_socket(fd, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(ktla_diag_lookup(fd, &d), 0);
     assert_matches_fd(fd, &d);
     CU_ASSERT_STRING_EQUAL(d.ulp, "tls");
     CU_ASSERT_EQUAL(d.tls_version, version);
@@ -377,7 +377,7 @@ static void test_ktls_socket(void)
     CU_ASSERT_EQUAL_FATAL(ktls_pair(KTLA_TLS_1_3, KTLA_CIPHER_AES_GCM_256, KTLA_DIR_TX, &c1, &s1), 0);
     CU_ASSERT_EQUAL_FATAL(ktls_pair(KTLA_TLS_1_2, KTLA_CIPHER_CHACHA20_POLY1305, KTLA_DIR_RX, &c2, &s2), 0);
     CU_ASSERT_EQUAL_FATAL(ktls_pair(KTLA_TLS_1_2, KTLA_CIPHER_AES_GCM_128, -1, &c3, &s3), 0);
-    if (!have_net_admin() && ktla_diag_socket(s1, &d) == KTLA_E_PERM) {
+    if (!have_net_admin() && ktla_diag_lookup(s1, &d) == KTLA_E_PERM) {
         test_skip("not run with CAP_NET_ADMIN on a kernel that withholds ULP details: KTLA_E_PERM is right");
         goto out;
     }
@@ -429,9 +429,9 @@ static int unprivileged_checks(int plain, int ktls)
     int fails = 0, rc, shows = -1;
 
     CHILD_CHECK(drop_net_admin() == 0);
-    CHILD_CHECK(ktla_diag_socket(plain, &d) == 0 && d.ulp[0] == '\0' && d.inode == inode_of(plain));
+    CHILD_CHECK(ktla_diag_lookup(plain, &d) == 0 && d.ulp[0] == '\0' && d.inode == inode_of(plain));
     if (ktls >= 0) {
-        rc = ktla_diag_socket(ktls, &d);
+        rc = ktla_diag_lookup(ktls, &d);
         CHILD_CHECK(rc == KTLA_E_PERM || (rc == 0 && strcmp(d.ulp, "tls") == 0 && d.tls_version == 0x0304));
         shows = rc == 0;
         printf("\n  unprivileged: this kernel %s", shows ? "shows ULP details to everyone (Linux >= 6.15)"
@@ -1063,11 +1063,11 @@ int add_diag_suite(void)
         {"sock_diag parser: malformed replies refused", test_sock_parse_malformed},
         {"ethtool parser: crafted FEATURES replies", test_features_parse},
         {"ethtool parser: malformed replies refused", test_features_parse_malformed},
-        {"ktla_diag_socket: loopback pair, no ULP", test_socket_loopback},
-        {"ktla_diag_socket: IPv6 and a listener", test_socket_ipv6_and_listener},
-        {"ktla_diag_socket: bad input", test_socket_bad_input},
+        {"ktla_diag_lookup: loopback pair, no ULP", test_socket_loopback},
+        {"ktla_diag_lookup: IPv6 and a listener", test_socket_ipv6_and_listener},
+        {"ktla_diag_lookup: bad input", test_socket_bad_input},
         {"ktla_diag_list: all TCP vs tls only", test_list},
-        {"ktla_diag_socket/list: a kTLS socket (where the kernel has kTLS)", test_ktls_socket},
+        {"ktla_diag_lookup/list: a kTLS socket (where the kernel has kTLS)", test_ktls_socket},
         {"without CAP_NET_ADMIN: complete or KTLA_E_PERM", test_without_net_admin},
         {"ktla_diag_netdev: lo, nonexistent0, the list", test_netdev},
         {"ktla_diag_tls_stat: matches /proc/net/tls_stat", test_tls_stat_live},

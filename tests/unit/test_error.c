@@ -10,7 +10,7 @@
 
 static const int codes[] = {
 #define X(name, value, msg) KTLA_E_##name,
-    KTLA_ERRNO_MAP(X)
+    KTLA_STATUS_MAP(X)
 #undef X
 };
 #define N_CODES (sizeof codes / sizeof codes[0])
@@ -43,7 +43,7 @@ static void test_names_of_versions_and_ciphers(void)
     CU_ASSERT_STRING_EQUAL(ktla_cipher_name(KTLA_CIPHER_COUNT), "unknown");
     CU_ASSERT_STRING_EQUAL(ktla_tls_version_name(KTLA_TLS_1_2), "TLS1.2");
     CU_ASSERT_STRING_EQUAL(ktla_tls_version_name((enum ktla_tls_version)0x0302), "unknown");
-    CU_ASSERT_STRING_EQUAL(ktla_version(), PACKAGE_VERSION);
+    CU_ASSERT_STRING_EQUAL(ktla_library_version(), PACKAGE_VERSION);
 }
 
 int add_error_suite(void)

@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "loopback.h"
 #include "staged_run.h"
 #include "suites.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 static int setup(void)
 {
@@ -166,12 +166,12 @@ static void test_user_mode_never_touches_the_kernel(void)
     struct run r;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-    CU_ASSERT_EQUAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER), 0);
+    CU_ASSERT_EQUAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER), 0);
     staged_kernel_reset();
     handshake_with(&r, cfg, 0x0304, 0);
     CU_ASSERT_EQUAL(r.rc, 1);
     CU_ASSERT_EQUAL(stage.calls, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_offload_reason(r.conn, KTLA_DIR_TX), "KTLA_OFFLOAD_NEVER"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_offload_reason(r.conn, KTLA_DIR_TX), "KTLA_OFFLOAD_POLICY_NEVER"));
     finish(&r);
 }
 
@@ -241,7 +241,8 @@ int add_handoff_suite(void)
                    CU_add_test(s, "sequence numbers from mbedTLS reach the kernel",
                                test_sequence_numbers_reach_the_kernel) &&
                    CU_add_test(s, "TLS 1.3 without tickets starts TX at 0", test_tls13_without_tickets_starts_at_zero) &&
-                   CU_add_test(s, "KTLA_OFFLOAD_NEVER never calls the kernel", test_user_mode_never_touches_the_kernel) &&
+                   CU_add_test(s, "KTLA_OFFLOAD_POLICY_NEVER never calls the kernel",
+                               test_user_mode_never_touches_the_kernel) &&
                    CU_add_test(s, "after the hand-off, failures name their direction",
                                test_failures_name_their_direction)
                ? 0

@@ -37,7 +37,7 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #define SANITIZER_HEAP 1
 #endif
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "loopback.h"
 #include "socket_peer.h"

@@ -22,14 +22,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel_caps.h"
-#include "keys.h"
+#include "kernel/kernel_caps.h"
+#include "keys/keys.h"
 #include "staged_run.h"
 #include "suites.h"
 #include "tls_record.h"
-
-#define CONTENT_CHANGE_CIPHER_SPEC 20
-#define CONTENT_HANDSHAKE 22
+#include "wire/tls_wire.h"
 
 static int setup(void)
 {
@@ -125,11 +123,11 @@ static long finished_record(const struct mem_pipe *p)
 {
     size_t at = p->r;
 
-    while (at + 5 <= p->w) {
-        size_t len = ((size_t)p->buf[at + 3] << 8) | p->buf[at + 4];
-        if (p->buf[at] == CONTENT_CHANGE_CIPHER_SPEC && at + 5 + len < p->w)
-            return (long)(at + 5 + len);
-        at += 5 + len;
+    while (at + TLS_RECORD_HEADER_LEN <= p->w) {
+        size_t len = test_record_body_len(p->buf + at);
+        if (p->buf[at] == TLS_CT_CHANGE_CIPHER_SPEC && at + TLS_RECORD_HEADER_LEN + len < p->w)
+            return (long)(at + TLS_RECORD_HEADER_LEN + len);
+        at += TLS_RECORD_HEADER_LEN + len;
     }
     return -1;
 }
@@ -140,7 +138,7 @@ static long finished_record(const struct mem_pipe *p)
  */
 static int append_to_finished(struct mem_pipe *p, const struct client_secrets *cs)
 {
-    static const unsigned char hello_request[4] = {0, 0, 0, 0};
+    static const unsigned char hello_request[TLS_HS_HEADER_LEN] = {TLS_HS_HELLO_REQUEST, 0, 0, 0}; /* empty body */
     struct ktla__traffic_keys cw, sw;
     unsigned char plain[64], rec[128];
     unsigned char type = 0;
@@ -151,10 +149,10 @@ static int append_to_finished(struct mem_pipe *p, const struct client_secrets *c
                                  0, 0, &cw, &sw) != 0)
         return -1;
     n = test_record_open(&cw, p->buf + at, p->w - (size_t)at, plain, sizeof plain, &type);
-    if (n <= 0 || type != CONTENT_HANDSHAKE || (size_t)n + sizeof hello_request > sizeof plain)
+    if (n <= 0 || type != TLS_CT_HANDSHAKE || (size_t)n + sizeof hello_request > sizeof plain)
         return -1;
     memcpy(plain + n, hello_request, sizeof hello_request);
-    m = test_record_seal(&cw, CONTENT_HANDSHAKE, plain, (size_t)n + sizeof hello_request, rec, sizeof rec);
+    m = test_record_seal(&cw, TLS_CT_HANDSHAKE, plain, (size_t)n + sizeof hello_request, rec, sizeof rec);
     if (m <= 0 || (size_t)at + (size_t)m > p->cap)
         return -1;
     memcpy(p->buf + at, rec, (size_t)m);

@@ -30,12 +30,12 @@
 #include <unistd.h>
 
 #include "client_hello.h"
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "loopback.h"
 #include "socket_peer.h"
 #include "suites.h"
-#include "transport.h"
+#include "handshake/transport.h"
 
 static unsigned scaled(unsigned ms)
 {

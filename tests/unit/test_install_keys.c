@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "expected_keys.h"
-#include "kernel_caps.h"
+#include "kernel/kernel_caps.h"
 #include "staged_kernel.h"
 #include "suites.h"
 

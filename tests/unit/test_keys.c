@@ -24,7 +24,7 @@
 
 #include <mbedtls/md.h>
 
-#include "keys.h"
+#include "keys/keys.h"
 #include "suites.h"
 #include "tls_record.h"
 

@@ -11,7 +11,7 @@
 #include "fixture.h"
 #include "staged_run.h"
 #include "suites.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 #define SENT 100
 #define FIRST_READ 10

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "ktla.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "loopback.h"
 #include "suites.h"
 #include "test_skip.h"

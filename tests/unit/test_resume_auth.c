@@ -17,7 +17,7 @@
 
 #include <mbedtls/platform_time.h>
 
-#include "config_internal.h"
+#include "handshake/config_internal.h"
 #include "fixture.h"
 #include "suites.h"
 

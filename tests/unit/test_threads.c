@@ -75,11 +75,11 @@ static void one_connection(struct worker *w, int i, struct socket_peer *peer, co
     }
     if (ktla_accept(c) == 1) {
         w->handshakes++;
-        w->resumed += ktla_session_resumed(c);
+        w->resumed += ktla_get_session_resumed(c);
         if (ktla_get_offload(c, KTLA_DIR_TX) != socket_expected_offload() ||
             ktla_get_offload(c, KTLA_DIR_RX) != socket_expected_offload())
             fail(w, "record layer not where expected", i, ktla_get_offload_reason(c, KTLA_DIR_TX));
-        if (peer->resume && !ktla_session_resumed(c))
+        if (peer->resume && !ktla_get_session_resumed(c))
             fail(w, "the ticket of the previous connection was not accepted", i, NULL);
         n = snprintf(msg, sizeof msg, "thread %d connection %d", w->index, i);
         if (ktla_write(c, msg, (size_t)n) != n || ktla_shutdown(c) != 1)
@@ -149,7 +149,7 @@ static void test_eight_threads_one_config(void)
         /* The threads are gone, their last connections live on: still whole, then freed, then the config. */
         CU_ASSERT_PTR_NOT_NULL(w[t].kept);
         if (w[t].kept) {
-            CU_ASSERT_EQUAL(ktla_get_version(w[t].kept), w[t].version);
+            CU_ASSERT_EQUAL(ktla_get_tls_version(w[t].kept), w[t].version);
             CU_ASSERT_EQUAL(ktla_get_offload(w[t].kept, KTLA_DIR_TX), socket_expected_offload());
             ktla_conn_free(w[t].kept);
             close(w[t].kept_fd);

@@ -20,12 +20,13 @@
 #include <unistd.h>
 
 #include "ktla.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "cunit_run.h"
 #include "loopback.h"
 #include "test_kernel_records.h"
 #include "test_keyupdate.h"
 #include "tls_record.h"
+#include "wire/tls_wire.h"
 
 static const enum ktla_tls_version versions[] = {KTLA_TLS_1_2, KTLA_TLS_1_3};
 
@@ -58,7 +59,7 @@ static long read_record(int fd, unsigned char *rec, size_t size)
 
     if (test_read_full(fd, rec, TEST_RECORD_HEADER) != 0)
         return -1;
-    body = ((size_t)rec[3] << 8) | rec[4];
+    body = test_record_body_len(rec);
     if (TEST_RECORD_HEADER + body > size || test_read_full(fd, rec + TEST_RECORD_HEADER, body) != 0)
         return -1;
     return (long)(TEST_RECORD_HEADER + body);
@@ -110,7 +111,7 @@ static void tx_round_trip(enum ktla_tls_version v, enum ktla_cipher c)
         }
         m = test_record_open(&k, rec, (size_t)n, out, sizeof out, &type);
         CU_ASSERT_EQUAL(m, len);
-        CU_ASSERT_EQUAL(type, 23);
+        CU_ASSERT_EQUAL(type, TLS_CT_APPLICATION_DATA);
         CU_ASSERT(m == len && memcmp(out, msg, (size_t)len) == 0);
     }
     close(server);
@@ -128,14 +129,14 @@ static void rx_round_trip(enum ktla_tls_version v, enum ktla_cipher c)
 
     random_keys(&k, v, c, 3);
     CU_ASSERT_EQUAL_FATAL(ktls_pair(&k, KTLA_DIR_RX, &client, &server), 0);
-    n = test_record_seal(&k, 23, (const unsigned char *)msg, sizeof msg, rec, sizeof rec);
+    n = test_record_seal(&k, TLS_CT_APPLICATION_DATA, (const unsigned char *)msg, sizeof msg, rec, sizeof rec);
     CU_ASSERT_FATAL(n > 0);
     CU_ASSERT_EQUAL_FATAL(test_write_full(client, rec, (size_t)n), 0);
     CU_ASSERT_EQUAL(recv(server, out, sizeof out, 0), (ssize_t)sizeof msg);
     CU_ASSERT_EQUAL(memcmp(out, msg, sizeof msg), 0);
 
     k.seq++;
-    n = test_record_seal(&k, 23, (const unsigned char *)msg, sizeof msg, rec, sizeof rec);
+    n = test_record_seal(&k, TLS_CT_APPLICATION_DATA, (const unsigned char *)msg, sizeof msg, rec, sizeof rec);
     rec[n - 3] ^= 0x40;
     CU_ASSERT_EQUAL_FATAL(test_write_full(client, rec, (size_t)n), 0);
     errno = 0;

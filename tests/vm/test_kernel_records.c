@@ -35,11 +35,15 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "keys.h"
+#include "keys/keys.h"
 #include "loopback.h"
 #include "test_kernel_records.h"
 #include "test_keyupdate.h"
 #include "tls_record.h"
+#include "wire/tls_wire.h"
+
+/* A KeyUpdate handshake message (RFC 8446 4.6.3), byte by byte: type, 24-bit length, KeyUpdateRequest. */
+#define KEY_UPDATE_BYTES(request) TLS_HS_KEY_UPDATE, 0, 0, TLS_KEY_UPDATE_BODY_LEN, (request)
 
 static long now_ms(void)
 {
@@ -184,14 +188,14 @@ static void raw_send(struct raw_peer *r, unsigned char type, const void *pt, siz
  */
 static long raw_recv(struct raw_peer *r, unsigned char *type, unsigned char *out, size_t size, int timeout_ms)
 {
-    static unsigned char rec[TEST_RECORD_HEADER + 16384 + 256];
+    static unsigned char rec[TEST_RECORD_HEADER + TLS_MAX_PLAINTEXT_LEN + 256];
     struct pollfd p = {.fd = r->cfd, .events = POLLIN};
     size_t body;
     long n;
 
     if (poll(&p, 1, timeout_ms) != 1 || test_read_full(r->cfd, rec, TEST_RECORD_HEADER) != 0)
         return -1;
-    body = ((size_t)rec[3] << 8) | rec[4];
+    body = test_record_body_len(rec);
     if (TEST_RECORD_HEADER + body > sizeof rec || test_read_full(r->cfd, rec + TEST_RECORD_HEADER, body) != 0)
         return -1;
     n = test_record_open(&r->s2c, rec, TEST_RECORD_HEADER + body, out, size, type);
@@ -256,38 +260,38 @@ static void expect_alert(struct raw_peer *r, long n, int alert, const char *what
     CU_ASSERT_EQUAL(ktla_get_error(r->conn, n), KTLA_ERROR_TLS);
     CU_ASSERT_EQUAL(ktla_get_alert(r->conn), alert);
     m = raw_recv(r, &type, body, sizeof body, 5000);
-    CU_ASSERT_EQUAL(m, 2);
-    CU_ASSERT_EQUAL(type, 21);
-    CU_ASSERT(m == 2 && body[0] == 2 && body[1] == alert);
-    if (m != 2 || type != 21 || body[1] != alert)
+    CU_ASSERT_EQUAL(m, TLS_ALERT_LEN);
+    CU_ASSERT_EQUAL(type, TLS_CT_ALERT);
+    CU_ASSERT(m == TLS_ALERT_LEN && body[0] == TLS_ALERT_LEVEL_FATAL && body[1] == alert);
+    if (m != TLS_ALERT_LEN || type != TLS_CT_ALERT || body[1] != alert)
         printf("\n    on the wire: %ld bytes of type %u (%u %u), expected the fatal alert %d", m, type,
                m >= 1 ? body[0] : 0, m >= 2 ? body[1] : 0, alert);
 }
 
 static void test_key_update_request_not_0_or_1(void)
 {
-    static const unsigned char bad[5] = {24, 0, 0, 1, 2};
+    static const unsigned char bad[TLS_KEY_UPDATE_LEN] = {KEY_UPDATE_BYTES(2)}; /* neither 0 nor 1 */
     struct raw_peer r;
     char buf[64];
 
     if (raw_open(&r, 0x1301, 0) == 0) {
-        raw_send(&r, 22, bad, sizeof bad);
-        expect_alert(&r, server_read(&r, buf, sizeof buf), 47, "request_update 2"); /* illegal_parameter */
+        raw_send(&r, TLS_CT_HANDSHAKE, bad, sizeof bad);
+        expect_alert(&r, server_read(&r, buf, sizeof buf), TLS_ALERT_ILLEGAL_PARAMETER, "request_update 2");
     }
     raw_close(&r);
 }
 
 static void test_key_update_split_around_data(void)
 {
-    static const unsigned char first[2] = {24, 0}, rest[3] = {0, 1, 0};
+    static const unsigned char first[2] = {TLS_HS_KEY_UPDATE, 0}, rest[3] = {0, TLS_KEY_UPDATE_BODY_LEN, 0};
     struct raw_peer r;
     char buf[64];
 
     if (raw_open(&r, 0x1301, 0) == 0) {
-        raw_send(&r, 22, first, sizeof first);
-        raw_send(&r, 23, "between", 7);
-        raw_send(&r, 22, rest, sizeof rest);
-        expect_alert(&r, server_read(&r, buf, sizeof buf), 10, "KeyUpdate split around data"); /* unexpected_message */
+        raw_send(&r, TLS_CT_HANDSHAKE, first, sizeof first);
+        raw_send(&r, TLS_CT_APPLICATION_DATA, "between", 7);
+        raw_send(&r, TLS_CT_HANDSHAKE, rest, sizeof rest);
+        expect_alert(&r, server_read(&r, buf, sizeof buf), TLS_ALERT_UNEXPECTED_MESSAGE, "KeyUpdate split around data");
     }
     raw_close(&r);
 }
@@ -295,15 +299,16 @@ static void test_key_update_split_around_data(void)
 /* A KeyUpdate and then the start of another handshake message, in one record; read with a big and a 5-byte buffer. */
 static void test_key_update_not_ending_its_record(void)
 {
-    static const unsigned char two[10] = {24, 0, 0, 1, 0, 24, 0, 0, 1, 0};
+    static const unsigned char two[2 * TLS_KEY_UPDATE_LEN] = {KEY_UPDATE_BYTES(TLS_KEY_UPDATE_NOT_REQUESTED),
+                                                              KEY_UPDATE_BYTES(TLS_KEY_UPDATE_NOT_REQUESTED)};
 
     for (int small = 0; small < 2; small++) {
         struct raw_peer r;
         char buf[64];
 
         if (raw_open(&r, 0x1301, 0) == 0) {
-            raw_send(&r, 22, two, sizeof two);
-            expect_alert(&r, server_read(&r, buf, small ? 5 : sizeof buf), 10,
+            raw_send(&r, TLS_CT_HANDSHAKE, two, sizeof two);
+            expect_alert(&r, server_read(&r, buf, small ? 5 : sizeof buf), TLS_ALERT_UNEXPECTED_MESSAGE,
                          small ? "KeyUpdate + more bytes, read 5 bytes at a time" : "KeyUpdate + more bytes");
         }
         raw_close(&r);
@@ -320,8 +325,8 @@ static void test_unknown_record_type(void)
         char buf[64];
 
         if (raw_open(&r, suites[i], 0) == 0) {
-            raw_send(&r, 24, "\x01\x00\x00", 3);
-            expect_alert(&r, server_read(&r, buf, sizeof buf), 10,
+            raw_send(&r, TLS_CT_HEARTBEAT, "\x01\x00\x00", 3);
+            expect_alert(&r, server_read(&r, buf, sizeof buf), TLS_ALERT_UNEXPECTED_MESSAGE,
                          suites[i] == 0x1301 ? "record type 24, TLS 1.3" : "record type 24, TLS 1.2");
         }
         raw_close(&r);
@@ -350,12 +355,12 @@ static unsigned long long fill_send_buffer(struct raw_peer *r)
 /* The client reads `total` bytes of application data under the server's current key. */
 static int drain(struct raw_peer *r, unsigned long long total)
 {
-    static unsigned char body[16384 + 256];
+    static unsigned char body[TLS_MAX_PLAINTEXT_LEN + 256];
     unsigned char type;
 
     while (total > 0) {
         long n = raw_recv(r, &type, body, sizeof body, 5000);
-        if (n <= 0 || type != 23)
+        if (n <= 0 || type != TLS_CT_APPLICATION_DATA)
             return -1;
         total -= (unsigned long long)n < total ? (unsigned long long)n : total;
     }
@@ -388,7 +393,9 @@ static long flush_call(struct raw_peer *r, enum flush_by how, char *buf, size_t 
 
 static void key_update_on_full_buffer(enum flush_by how)
 {
-    static const unsigned char key_update_requested[5] = {24, 0, 0, 1, 1};
+    static const unsigned char key_update_requested[TLS_KEY_UPDATE_LEN] = {KEY_UPDATE_BYTES(TLS_KEY_UPDATE_REQUESTED)};
+    static const unsigned char key_update_not_requested[TLS_KEY_UPDATE_LEN] = {
+        KEY_UPDATE_BYTES(TLS_KEY_UPDATE_NOT_REQUESTED)};
     struct raw_peer r;
     unsigned char type, body[256];
     unsigned long long sent;
@@ -409,7 +416,7 @@ static void key_update_on_full_buffer(enum flush_by how)
      * it in, but kTLS returned EAGAIN for as long as the send side stayed
      * blocked at the client's zero window.  Not ktla's to fix; noted.)
      */
-    raw_send(&r, 22, key_update_requested, sizeof key_update_requested);
+    raw_send(&r, TLS_CT_HANDSHAKE, key_update_requested, sizeof key_update_requested);
     raw_rekey(&r, r.c_secret, &r.c2s); /* the client's own records now go under its next key */
     usleep(100 * 1000);
     sent = fill_send_buffer(&r);
@@ -431,7 +438,7 @@ static void key_update_on_full_buffer(enum flush_by how)
     /* the client catches up; the server's next call sends the KeyUpdate first, under the old key */
     CU_ASSERT_EQUAL_FATAL(drain(&r, sent), 0);
     if (how == BY_READ)
-        raw_send(&r, 23, "after the KeyUpdate", 19); /* under the client's new key */
+        raw_send(&r, TLS_CT_APPLICATION_DATA, "after the KeyUpdate", 19); /* under the client's new key */
     /* as a caller does after WANT_WRITE: wait until writable, call again */
     for (int tries = 0;; tries++) {
         struct pollfd p = {.fd = r.sfd, .events = POLLOUT};
@@ -443,8 +450,8 @@ static void key_update_on_full_buffer(enum flush_by how)
     CU_ASSERT_EQUAL(n, 19);
     if (n != 19)
         printf("\n    %s after draining: %ld: %s", flush_name[how], n, ktla_get_reason(r.conn));
-    CU_ASSERT_EQUAL(raw_recv(&r, &type, body, sizeof body, 5000), 5);
-    CU_ASSERT(type == 22 && memcmp(body, "\x18\x00\x00\x01\x00", 5) == 0); /* KeyUpdate, update_not_requested */
+    CU_ASSERT_EQUAL(raw_recv(&r, &type, body, sizeof body, 5000), TLS_KEY_UPDATE_LEN);
+    CU_ASSERT(type == TLS_CT_HANDSHAKE && memcmp(body, key_update_not_requested, TLS_KEY_UPDATE_LEN) == 0);
     raw_rekey(&r, r.s_secret, &r.s2c);
     if (how == BY_READ) {
         CU_ASSERT(memcmp(buf, "after the KeyUpdate", 19) == 0);
@@ -452,7 +459,7 @@ static void key_update_on_full_buffer(enum flush_by how)
         CU_ASSERT_EQUAL(raw_recv(&r, &type, body, sizeof body, 5000), 17); /* opens only with the new key */
     } else {
         CU_ASSERT_EQUAL(raw_recv(&r, &type, body, sizeof body, 5000), 19);
-        CU_ASSERT(type == 23 && memcmp(body, "after the KeyUpdate", 19) == 0);
+        CU_ASSERT(type == TLS_CT_APPLICATION_DATA && memcmp(body, "after the KeyUpdate", 19) == 0);
     }
     raw_close(&r);
 }
@@ -492,7 +499,7 @@ static void test_pending_after_short_read(void)
     int before = -1, after = -1;
 
     if (raw_open(&r, 0x1301, 0) == 0) {
-        raw_send(&r, 23, data, sizeof data);
+        raw_send(&r, TLS_CT_APPLICATION_DATA, data, sizeof data);
         p = (struct pollfd){.fd = r.sfd, .events = POLLIN};
         CU_ASSERT_EQUAL(poll(&p, 1, 5000), 1);
         ioctl(r.sfd, FIONREAD, &before);

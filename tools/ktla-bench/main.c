@@ -80,7 +80,7 @@ static int prepare(struct bench_run *run, const struct bench_opts *o)
     atomic_init(&run->stop, 0);
     atomic_init(&run->finished, 0);
     run->request_len = http_build_request(run->request, sizeof run->request, o->url.path, o->url.authority,
-                                          o->mode == BENCH_MODE_HANDSHAKE, ktla_version());
+                                          o->mode == BENCH_MODE_HANDSHAKE, ktla_library_version());
     if (run->request_len == 0) {
         fprintf(stderr, "ktla-bench: the request does not fit in %zu bytes\n", sizeof run->request);
         return -1;

@@ -183,7 +183,7 @@ static int parse_ktls(const char *s, int *out)
 
 static void print_version(void)
 {
-    printf("ktla-bench (ktla) %s, %s\n", ktla_version(), MBEDTLS_VERSION_STRING_FULL);
+    printf("ktla-bench (ktla) %s, %s\n", ktla_library_version(), MBEDTLS_VERSION_STRING_FULL);
 }
 
 /* One option's value into o.  0, -1 (--help/--version printed) or a usage error. */

@@ -3,7 +3,7 @@
  * options.h - ktla-bench's command line: one table for getopt, --help and
  * (checked by tests/bench/check-help-pod) the man page's OPTIONS section.
  *
- * ktla-bench includes only <ktla.h> from the project (ktla_version(), and
+ * ktla-bench includes only <ktla.h> from the project (ktla_library_version(), and
  * ktla_install_keys() for the client's own kTLS record layer);
  * everything else it needs is mbedTLS and libc.
  */

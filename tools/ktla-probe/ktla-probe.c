@@ -139,7 +139,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'V':
-            printf("ktla-probe %s\n", ktla_version());
+            printf("ktla-probe %s\n", ktla_library_version());
             return 0;
         default:
             usage(stderr);

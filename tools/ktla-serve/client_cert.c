@@ -22,7 +22,7 @@ void client_cert_describe(const ktla_conn *tls, char *out, size_t size)
         return;
     }
     /* OPTIONAL lets an unverified certificate through: its subject proves nothing, so it is not logged. */
-    if (!ktla_peer_cert_verified(tls)) {
+    if (!ktla_get_peer_cert_verified(tls)) {
         snprintf(out, size, "unverified");
         return;
     }

@@ -475,7 +475,7 @@ size_t http_format_head(char *buf, size_t size, const struct http_response *r)
 
     put(&o, "HTTP/1.1 %d %s\r\n", r->status, http_reason(r->status));
     put_date(&o, "Date", time(NULL));
-    put(&o, "Server: ktla-serve/%s\r\n", ktla_version());
+    put(&o, "Server: ktla-serve/%s\r\n", ktla_library_version());
     if (r->content_type)
         put(&o, "Content-Type: %s\r\nX-Content-Type-Options: nosniff\r\n", r->content_type);
     put(&o, "Content-Length: %llu\r\n", r->content_length);

@@ -99,7 +99,7 @@ static void print_banner(const struct serve_options *o, const struct defaults *d
     char url_host[300];
 
     snprintf(url_host, sizeof url_host, v6 && !local ? "[%s]" : "%s", local ? "localhost" : h);
-    fprintf(stderr, "ktla-serve %s: serving %s on %s%s%s:%u with %u thread%s\n", ktla_version(), o->root,
+    fprintf(stderr, "ktla-serve %s: serving %s on %s%s%s:%u with %u thread%s\n", ktla_library_version(), o->root,
             v6 ? "[" : "", *h ? h : "*", v6 ? "]" : "", port, o->threads, o->threads == 1 ? "" : "s");
     print_offload(o);
     if (d->generated_cert)

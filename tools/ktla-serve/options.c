@@ -336,7 +336,7 @@ int options_parse(struct serve_options *o, int argc, char **argv)
         return -1;
     }
     if (o->value[SERVE_OPT_VERSION]) {
-        printf("ktla-serve (ktla) %s\n", ktla_version());
+        printf("ktla-serve (ktla) %s\n", ktla_library_version());
         return -1;
     }
     if (o->value[SERVE_OPT_CONFIG] && (rc = read_config_file(o, o->value[SERVE_OPT_CONFIG])) != 0)

@@ -93,8 +93,8 @@ static void log_request(const struct session *s)
         snprintf(client, sizeof client, " client=\"%s\"", s->client);
     n = snprintf(line, sizeof line, "%s.%03ldZ %s conn=%llu req=%u \"%s %s\" %d %llu %s %s resumed=%d tx=%s rx=%s%s%s\n",
                  when, ts.tv_nsec / 1000000, s->peer, s->id, s->requests, method, target, s->status, s->body_sent,
-                 ktla_tls_version_name(ktla_get_version(s->tls)), ktla_get_ciphersuite_name(s->tls),
-                 ktla_session_resumed(s->tls), offload_name(ktla_get_offload(s->tls, KTLA_DIR_TX)),
+                 ktla_tls_version_name(ktla_get_tls_version(s->tls)), ktla_get_ciphersuite_name(s->tls),
+                 ktla_get_session_resumed(s->tls), offload_name(ktla_get_offload(s->tls, KTLA_DIR_TX)),
                  offload_name(ktla_get_offload(s->tls, KTLA_DIR_RX)), reasons, client);
     if (n > 0)
         log_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);

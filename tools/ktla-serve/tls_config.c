@@ -56,7 +56,7 @@ static ktla_config *make_config(const struct serve_options *o, const char *ctx)
         return config_failed(cfg, ctx, "--ticket-key", rc);
     if ((rc = ktla_config_set_handshake_timeout(cfg, o->handshake_timeout_ms)) != 0)
         return config_failed(cfg, ctx, "--handshake-timeout", rc);
-    if (o->user_mode && (rc = ktla_config_set_offload(cfg, KTLA_OFFLOAD_NEVER)) != 0)
+    if (o->user_mode && (rc = ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER)) != 0)
         return config_failed(cfg, ctx, "--mode", rc);
     if (o->client_ca && (rc = ktla_config_set_client_auth(cfg, o->client_auth, o->client_ca)) != 0)
         return config_failed(cfg, ctx, "--client-ca", rc);

@@ -314,7 +314,7 @@ static int parse(int argc, char **argv, struct options *o)
             usage(stdout);
             return 0;
         case 'V':
-            printf("ktla-stat %s\n", ktla_version());
+            printf("ktla-stat %s\n", ktla_library_version());
             return 0;
         default:
             usage(stderr);

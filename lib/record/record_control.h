@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 
 /*
  * A record of `type` whose first n bytes the read received into buf, a

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "ktls.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 #include <errno.h>
 #include <sys/uio.h>

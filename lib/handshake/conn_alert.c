@@ -19,12 +19,11 @@
 #include <mbedtls/x509.h>
 
 #include "conn_internal.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
-/* RFC 8446 5.1 and 5.2, RFC 5246 6.2.3: the longest record a peer may send. */
-#define MAX_PLAINTEXT 16384
-#define MAX_TLS13_CIPHERTEXT (MAX_PLAINTEXT + 256)
-#define MAX_TLS12_CIPHERTEXT (MAX_PLAINTEXT + 2048)
+/* RFC 8446 5.2, RFC 5246 6.2.3: the longest protected record a peer may send. */
+#define MAX_TLS13_CIPHERTEXT (TLS_MAX_PLAINTEXT_LEN + 256)
+#define MAX_TLS12_CIPHERTEXT (TLS_MAX_PLAINTEXT_LEN + 2048)
 
 /* SSL 2.0 framing (RFC 6101 appendix E): a 2-byte header with the top bit set, then CLIENT-HELLO (1). */
 #define SSLV2_HEADER_BIT 0x80
@@ -84,11 +83,11 @@ static int alert_for_record_header(const ktla_conn *conn)
 {
     const mbedtls_ssl_context *ssl = conn->ssl;
     const unsigned char *hdr = ssl->MBEDTLS_PRIVATE(in_hdr);
-    size_t len, max = MAX_PLAINTEXT;
+    size_t len, max = TLS_MAX_PLAINTEXT_LEN;
 
     if (hdr == NULL)
         return -1;
-    len = ((size_t)hdr[3] << 8) | hdr[4];
+    len = ((size_t)hdr[TLS_RECORD_LENGTH_AT] << 8) | hdr[TLS_RECORD_LENGTH_AT + 1];
     if (ssl->MBEDTLS_PRIVATE(transform_in) != NULL)
         max = mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_2 ? MAX_TLS12_CIPHERTEXT
                                                                                 : MAX_TLS13_CIPHERTEXT;

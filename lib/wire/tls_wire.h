@@ -16,6 +16,16 @@
 #define TLS_CT_ALERT 21
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APPLICATION_DATA 23
+#define TLS_CT_HEARTBEAT 24 /* RFC 6520: never negotiated by ktla, only met */
+
+/*
+ * TLSPlaintext/TLSCiphertext header (RFC 8446 5.1): type (1 byte),
+ * legacy_record_version (2), length (2, big-endian), then the fragment.
+ */
+#define TLS_RECORD_HEADER_LEN 5
+#define TLS_RECORD_LENGTH_AT 3
+/* The longest plaintext a record may carry, 2^14 (RFC 8446 5.1, RFC 5246 6.2.1). */
+#define TLS_MAX_PLAINTEXT_LEN 16384
 
 /* AlertLevel */
 #define TLS_ALERT_LEVEL_WARNING 1
@@ -33,8 +43,10 @@
 #define TLS_ALERT_PROTOCOL_VERSION 70
 #define TLS_ALERT_INTERNAL_ERROR 80
 #define TLS_ALERT_CERTIFICATE_REQUIRED 116
+#define TLS_ALERT_NO_APPLICATION_PROTOCOL 120 /* RFC 7301 3.2 */
 
 /* HandshakeType */
+#define TLS_HS_HELLO_REQUEST 0 /* TLS 1.2 only (RFC 5246 7.4.1.1) */
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_HS_NEW_SESSION_TICKET 4
 #define TLS_HS_KEY_UPDATE 24

@@ -531,7 +531,7 @@ int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy)
 
     if (rc != 0)
         return rc;
-    if (policy != KTLA_OFFLOAD_AUTO && policy != KTLA_OFFLOAD_NEVER)
+    if (policy != KTLA_OFFLOAD_POLICY_AUTO && policy != KTLA_OFFLOAD_POLICY_NEVER)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown offload policy");
     cfg->offload = policy;
     return 0;

@@ -40,11 +40,11 @@
 #include <netlink/socket.h>
 
 #include "diag_internal.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 
 /* What one dump collects, and which sockets it keeps. */
 struct dump_ctx {
-    /* filter: one socket by inode (ktla_diag_socket), or a listing */
+    /* filter: one socket by inode (ktla_diag_lookup), or a listing */
     int by_inode;
     uint32_t inode;
     int all_tcp;
@@ -184,7 +184,7 @@ static int lookup_fd(int fd, struct ktla_diag_socket *out)
     return rc;
 }
 
-int ktla_diag_socket(int fd, struct ktla_diag_socket *out)
+int ktla_diag_lookup(int fd, struct ktla_diag_socket *out)
 {
     char ulp[32];
     int domain = 0, proto = 0, rc;

@@ -29,8 +29,8 @@
 #include <sys/socket.h>
 
 #include "keyupdate.h"
-#include "ktls.h"
-#include "tls_wire.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
 void ktla__ktls_fatal_alert(ktla_conn *conn, unsigned char description)
 {

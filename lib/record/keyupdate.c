@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "keys.h"
-#include "ktls.h"
-#include "tls_wire.h"
+#include "keys/keys.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
 /* next_key()'s answer when the next key could not be derived (out of memory): never an errno. */
 #define NOT_DERIVED 1

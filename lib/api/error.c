@@ -12,7 +12,7 @@ const char *ktla_strerror(int err)
 #define KTLA__ERR_MSG(name, value, msg) \
     case (value):                       \
         return msg;
-        KTLA_ERRNO_MAP(KTLA__ERR_MSG)
+        KTLA_STATUS_MAP(KTLA__ERR_MSG)
 #undef KTLA__ERR_MSG
     default:
         return "unknown ktla error code";
@@ -27,14 +27,14 @@ const char *ktla_err_name(int err)
 #define KTLA__ERR_NAME(name, value, msg) \
     case (value):                        \
         return #name;
-        KTLA_ERRNO_MAP(KTLA__ERR_NAME)
+        KTLA_STATUS_MAP(KTLA__ERR_NAME)
 #undef KTLA__ERR_NAME
     default:
         return "UNKNOWN";
     }
 }
 
-const char *ktla_version(void)
+const char *ktla_library_version(void)
 {
     return PACKAGE_VERSION;
 }

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "ktls.h"
+#include "kernel/ktls.h"
 
 /*
  * Attach the "tls" ULP to fd, then install tx and rx.  Returns 0;

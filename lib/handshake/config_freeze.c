@@ -10,7 +10,7 @@
 #include <mbedtls/psa_util.h>
 
 #include "config_internal.h"
-#include "keys.h"
+#include "keys/keys.h"
 
 static int version_allowed(const ktla_config *cfg, enum ktla_tls_version v)
 {

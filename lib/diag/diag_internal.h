@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * diag_internal.h - what the diagnostics files (lib/diag_*.c) share (internal).
+ * diag_internal.h - what the diagnostics files (lib/diag/diag_*.c) share (internal).
  *
  * The public calls (ktla_diag_*) ask the kernel over netlink (libnl-3) and
  * /proc.  Every reply is decoded by one of the parsers below, each of which

@@ -6,7 +6,7 @@
 
 #include "conn_internal.h"
 
-enum ktla_tls_version ktla_get_version(const ktla_conn *conn)
+enum ktla_tls_version ktla_get_tls_version(const ktla_conn *conn)
 {
     return conn ? conn->version : 0;
 }
@@ -31,13 +31,13 @@ const char *ktla_get_sni(const ktla_conn *conn)
     return conn ? conn->sni : NULL;
 }
 
-int ktla_session_resumed(const ktla_conn *conn)
+int ktla_get_session_resumed(const ktla_conn *conn)
 {
     /* A ticket that decrypted counts only once the handshake it started has succeeded. */
     return conn && conn->offload[KTLA_DIR_TX] != KTLA_OFFLOAD_NONE ? conn->resumed : 0;
 }
 
-int ktla_peer_cert_verified(const ktla_conn *conn)
+int ktla_get_peer_cert_verified(const ktla_conn *conn)
 {
     return conn ? conn->peer_verified : 0;
 }

@@ -18,9 +18,9 @@
 #include <psa/crypto.h>
 
 #include "install.h"
-#include "kernel_caps.h"
-#include "keys.h"
-#include "ktls.h"
+#include "kernel/kernel_caps.h"
+#include "keys/keys.h"
+#include "kernel/ktls.h"
 
 int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx,
                                char *why, size_t why_size)

@@ -18,11 +18,11 @@
 #include <sys/socket.h>
 
 #include "conn_internal.h"
-#include "install.h"
-#include "kernel_caps.h"
-#include "keys.h"
-#include "ktls.h"
-#include "tls_wire.h"
+#include "record/install.h"
+#include "kernel/kernel_caps.h"
+#include "keys/keys.h"
+#include "kernel/ktls.h"
+#include "wire/tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
                        const unsigned char client_random[32], const unsigned char server_random[32],
@@ -124,8 +124,8 @@ static const char *precondition(ktla_conn *conn, enum ktla_cipher *cipher, mbedt
     enum ktla_tls_version v;
     int max_payload;
 
-    if (conn->cfg->offload == KTLA_OFFLOAD_NEVER)
-        return "offload disabled by the configuration (KTLA_OFFLOAD_NEVER)";
+    if (conn->cfg->offload == KTLA_OFFLOAD_POLICY_NEVER)
+        return "offload disabled by the configuration (KTLA_OFFLOAD_POLICY_NEVER)";
     if (conn->fd < 0)
         return "no socket to hand the keys to (caller-moved I/O without ktla_set_fd())";
     if (ktla__suite_to_kernel(conn->suite, &v, cipher, md) != 0 || v != conn->version) {

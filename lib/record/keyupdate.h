@@ -3,7 +3,7 @@
 #ifndef KTLA_KEYUPDATE_H
 #define KTLA_KEYUPDATE_H
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 
 /*
  * The peer sent KeyUpdate: install its next receive key, and when it asked

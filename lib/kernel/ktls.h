@@ -15,7 +15,7 @@
 #include <linux/tls.h>
 
 #include "ktla.h"
-#include "traffic_keys.h"
+#include "keys/traffic_keys.h"
 
 /* Any of the kernel's crypto_info structures, as handed to setsockopt. */
 union ktla__crypto_info {

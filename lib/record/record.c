@@ -21,11 +21,11 @@
 
 #include <mbedtls/ssl.h>
 
-#include "conn_internal.h"
+#include "handshake/conn_internal.h"
 #include "keyupdate.h"
-#include "ktls.h"
+#include "kernel/ktls.h"
 #include "record_control.h"
-#include "tls_wire.h"
+#include "wire/tls_wire.h"
 
 /*
  * Calls that move data need an established connection and a real buffer.
@@ -215,7 +215,7 @@ long ktla_write(ktla_conn *conn, const void *buf, size_t len)
  */
 static long user_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count)
 {
-    unsigned char chunk[16384];
+    unsigned char chunk[TLS_MAX_PLAINTEXT_LEN];
     size_t want = count < sizeof chunk ? count : sizeof chunk;
     ssize_t got;
     long n;
