@@ -9,6 +9,7 @@
 
 #include "conn_internal.h"
 #include "deadline.h"
+#include "record/user_engine.h"
 #include "transport.h"
 
 int ktla_conn_new(ktla_config *cfg, ktla_conn **out)
@@ -32,7 +33,7 @@ int ktla_conn_new(ktla_config *cfg, ktla_conn **out)
     return 0;
 }
 
-static void free_handshake_state(ktla_conn *conn)
+void ktla__free_handshake_state(ktla_conn *conn)
 {
     if (conn->ssl) {
         mbedtls_ssl_free(conn->ssl);
@@ -50,7 +51,8 @@ void ktla_conn_free(ktla_conn *conn)
 {
     if (conn == NULL)
         return;
-    free_handshake_state(conn);
+    ktla__free_handshake_state(conn);
+    ktla__user_engine_free(conn);
     if (conn->rekey) {
         mbedtls_platform_zeroize(conn->rekey, sizeof *conn->rekey);
         free(conn->rekey);

@@ -3,8 +3,9 @@
  * conn_internal.h - the inside of a ktla_conn (internal).
  *
  * Life of a connection: NEW -> HANDSHAKE (mbedTLS context alive) ->
- * ESTABLISHED, in the kernel (context freed, only what a TLS 1.3 KeyUpdate
- * needs is kept) or in user space (context kept) -> CLOSED; FAILED is sticky.
+ * ESTABLISHED (context freed; the records go to the kernel or to the user
+ * engine, record/engine.h; a TLS 1.3 connection keeps what KeyUpdate
+ * needs) -> CLOSED; FAILED is sticky.
  */
 #ifndef KTLA_CONN_INTERNAL_H
 #define KTLA_CONN_INTERNAL_H
@@ -41,7 +42,7 @@ struct ktla__silence {
 };
 
 /*
- * Kept after a TLS 1.3 hand-off to the kernel, for KeyUpdate: the current
+ * Kept after a TLS 1.3 handshake, whichever engine has the records, for KeyUpdate: the current
  * traffic secrets and how to derive the next ones.  Wiped on free.
  */
 struct ktla__rekey {
@@ -64,9 +65,10 @@ struct ktla_conn {
     unsigned char first_bytes[4];  /* to recognise plain HTTP on the TLS port */
     uint8_t n_first_bytes;
     struct ktla__silence silence;  /* the handshake timeout */
-    mbedtls_ssl_context *ssl;      /* only until the hand-off, or for good in user space */
+    mbedtls_ssl_context *ssl;      /* only during the handshake */
     struct ktla__secrets *secrets; /* only during the handshake */
-    struct ktla__rekey *rekey;     /* only on kTLS with TLS 1.3 */
+    struct ktla__rekey *rekey;     /* only with TLS 1.3 */
+    struct ktla__user_engine *user; /* the user-space record engine; NULL on kTLS (record/user_engine.h) */
 
     /* Negotiated, kept after the mbedTLS context is gone. */
     enum ktla_tls_version version;
@@ -100,6 +102,9 @@ long ktla__conn_misuse(ktla_conn *conn, const char *why);
 
 /* A heap copy of a formatted reason; NULL on allocation failure. */
 char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* conn.c: free and wipe the mbedTLS context and the exported secrets: the one place they go. */
+void ktla__free_handshake_state(ktla_conn *conn);
 
 /* handoff.c: after mbedtls_ssl_handshake() returned 0.  1 established, -1 failed. */
 int ktla__handoff(ktla_conn *conn);

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * handoff.c - from a finished mbedTLS handshake to the kernel's record layer.
+ * handoff.c - from a finished mbedTLS handshake to a record engine.
  *
- * Every precondition is checked before the socket is touched; a "no" there
- * keeps the connection in user space, with the reason.  Attaching the ULP is
- * the last step that may fail softly: once it is attached the socket cannot
- * go back, so a kernel that then refuses the keys ends the connection: the
- * socket is shut down both ways, and the peer sees it end (fail closed:
- * never plaintext, never a second use of a nonce).
+ * What the handshake negotiated is copied out, both directions' traffic
+ * keys are derived from the exported secrets, and the mbedTLS context is
+ * freed, whichever engine then takes the records (record/engine.h decides,
+ * and installs the keys in the kernel through the same code as
+ * ktla_install_keys()).
  */
 #include "config.h"
 
@@ -18,10 +17,8 @@
 #include <sys/socket.h>
 
 #include "conn_internal.h"
-#include "record/install.h"
-#include "kernel/kernel_caps.h"
 #include "keys/keys.h"
-#include "kernel/ktls.h"
+#include "record/engine.h"
 #include "wire/tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
@@ -117,115 +114,40 @@ static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_t
     return NULL;
 }
 
-/* Why the record layer must stay in user space, or NULL when the kernel may take it. */
-static const char *precondition(ktla_conn *conn, enum ktla_cipher *cipher, mbedtls_md_type_t *md, char *buf,
-                                size_t size)
-{
-    enum ktla_tls_version v;
-    int max_payload;
-
-    if (conn->cfg->offload == KTLA_OFFLOAD_POLICY_NEVER)
-        return "offload disabled by the configuration (KTLA_OFFLOAD_POLICY_NEVER)";
-    if (conn->fd < 0)
-        return "no socket to hand the keys to (caller-moved I/O without ktla_set_fd())";
-    if (ktla__suite_to_kernel(conn->suite, &v, cipher, md) != 0 || v != conn->version) {
-        snprintf(buf, size, "cipher suite 0x%04x has no kernel implementation", conn->suite);
-        return buf;
-    }
-    if (ktla__kernel_refuses(v, *cipher, buf, size))
-        return buf;
-    if (mbedtls_ssl_check_pending(conn->ssl))
-        return "mbedTLS holds received bytes not yet read; the kernel would miss them";
-    /* The kernel always sends full 16 KiB records; a smaller negotiated limit would break the peer. */
-    max_payload = mbedtls_ssl_get_max_out_record_payload(conn->ssl);
-    if (max_payload < (conn->version == KTLA_TLS_1_3 ? 16383 : 16384)) {
-        snprintf(buf, size, "the client limited records to %d bytes (max_fragment_length); the kernel sends 16 KiB",
-                 max_payload);
-        return buf;
-    }
-    return NULL;
-}
-
-static int stay_in_user_space(ktla_conn *conn, const char *why)
-{
-    for (int d = 0; d < 2; d++) {
-        conn->offload[d] = KTLA_OFFLOAD_USER;
-        conn->offload_reason[d] = strdup(why);
-    }
-    mbedtls_platform_zeroize(conn->secrets, sizeof *conn->secrets);
-    free(conn->secrets);
-    conn->secrets = NULL;
-    conn->state = KTLA__ESTABLISHED;
-    return 1;
-}
-
 /*
- * After a TLS 1.3 hand-off the current secrets stay for KeyUpdate.  Their
- * room is taken before the socket is touched (0, or -1 out of memory), so
- * that nothing can fail once the kernel has the keys.
+ * After a TLS 1.3 handshake the current secrets stay for KeyUpdate, in
+ * either engine.  0, or -1 out of memory (before any socket is touched).
  */
-static int reserve_rekey(ktla_conn *conn)
-{
-    if (conn->version != KTLA_TLS_1_3)
-        return 0;
-    conn->rekey = calloc(1, sizeof *conn->rekey);
-    return conn->rekey ? 0 : -1;
-}
-
-static void drop_rekey(ktla_conn *conn)
-{
-    free(conn->rekey); /* nothing in it yet */
-    conn->rekey = NULL;
-}
-
-/* After a TLS 1.3 hand-off, keep the current secrets for KeyUpdate; everything else goes. */
-static void keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
+static int keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
 {
     const struct ktla__secrets *s = conn->secrets;
 
+    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof conn->rekey->rx_secret)
+        return 0; /* (a longer secret cannot happen: then a peer KeyUpdate ends the connection with a clear error) */
+    conn->rekey = calloc(1, sizeof *conn->rekey);
     if (conn->rekey == NULL)
-        return;
-    if (s->app_len > sizeof conn->rekey->rx_secret) {
-        drop_rekey(conn); /* a peer KeyUpdate then ends the connection with a clear error */
-        return;
-    }
+        return -1;
     memcpy(conn->rekey->rx_secret, s->client_app, s->app_len);
     memcpy(conn->rekey->tx_secret, s->server_app, s->app_len);
     conn->rekey->secret_len = (uint8_t)s->app_len;
     conn->rekey->hash = (uint8_t)md;
+    return 0;
 }
 
-static int install(ktla_conn *conn, mbedtls_md_type_t md, struct ktla__traffic_keys *tx,
-                   struct ktla__traffic_keys *rx)
+/*
+ * Bytes mbedTLS read past the client's Finished and holds decrypted (it
+ * reads a stream record by record, so only more handshake messages in the
+ * Finished's record): a message after the one that changes the keys, which
+ * RFC 8446 5.1 answers with unexpected_message, as does TLS 1.2, where it
+ * could only be renegotiation.  Neither engine could see them.
+ */
+static int refuse_bytes_after_finished(ktla_conn *conn)
 {
-    char why[192];
-    int rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
-
-    if (rc == KTLA_E_UNSUPPORTED) {
-        drop_rekey(conn);
-        return stay_in_user_space(conn, why);
-    }
-    if (rc != 0) {
-        int err = errno;
-        /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
-        shutdown(conn->fd, SHUT_RDWR);
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
-                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
-                        "down rather than sent in clear",
-                        why);
-        return -1;
-    }
-    conn->offload[KTLA_DIR_TX] = conn->offload[KTLA_DIR_RX] = KTLA_OFFLOAD_KERNEL;
-    keep_rekey_secrets(conn, md);
-    conn->state = KTLA__ESTABLISHED;
-    mbedtls_platform_zeroize(conn->secrets, sizeof *conn->secrets);
-    free(conn->secrets);
-    conn->secrets = NULL;
-    /* The kernel has the record layer; mbedTLS's state is stale from now on. */
-    mbedtls_ssl_free(conn->ssl);
-    free(conn->ssl);
-    conn->ssl = NULL;
-    return 1;
+    (void)mbedtls_ssl_send_alert_message(conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, TLS_ALERT_UNEXPECTED_MESSAGE);
+    ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, TLS_ALERT_UNEXPECTED_MESSAGE,
+                    "the client sent more handshake bytes in the record of its Finished (mbedTLS holds received bytes "
+                    "not yet read): unexpected_message");
+    return -1;
 }
 
 /*
@@ -251,10 +173,11 @@ int ktla__handoff(ktla_conn *conn)
 {
     struct ktla__traffic_keys tx, rx;
     enum ktla_cipher cipher = KTLA_CIPHER_COUNT;
+    enum ktla_tls_version v;
     mbedtls_md_type_t md = MBEDTLS_MD_NONE;
     const char *why;
-    char buf[256];
-    int rc;
+    size_t max_out;
+    int rc, err;
 
     if (record_negotiated(conn) != 0) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording what the handshake negotiated");
@@ -262,23 +185,28 @@ int ktla__handoff(ktla_conn *conn)
     }
     if (conn->cfg->client_auth == KTLA_CLIENT_AUTH_REQUIRED && !conn->peer_verified)
         return refuse_unauthenticated(conn);
-    why = precondition(conn, &cipher, &md, buf, sizeof buf);
-    if (why)
-        return stay_in_user_space(conn, why);
+    /* The configuration offers only the suites of this table (config_freeze.c): both engines know them all. */
+    if (ktla__suite_to_kernel(conn->suite, &v, &cipher, &md) != 0 || v != conn->version) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, -1, "cipher suite 0x%04x has no record engine", conn->suite);
+        return -1;
+    }
     conn->cipher = cipher;
+    if (mbedtls_ssl_check_pending(conn->ssl))
+        return refuse_bytes_after_finished(conn);
+    max_out = (size_t)mbedtls_ssl_get_max_out_record_payload(conn->ssl);
     why = derive(conn, cipher, md, &tx, &rx);
+    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 ? ENOMEM : 0;
+    if (err)
+        why = "out of memory keeping the traffic secrets for KeyUpdate";
+    /* From here on neither engine needs mbedTLS: its context and the exported secrets go, in both modes. */
+    ktla__free_handshake_state(conn);
     if (why) {
         mbedtls_platform_zeroize(&tx, sizeof tx);
         mbedtls_platform_zeroize(&rx, sizeof rx);
-        return stay_in_user_space(conn, why);
-    }
-    if (reserve_rekey(conn) != 0) {
-        mbedtls_platform_zeroize(&tx, sizeof tx);
-        mbedtls_platform_zeroize(&rx, sizeof rx);
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory before handing the keys to the kernel");
+        ktla__conn_fail(conn, err ? KTLA_ERROR_SYSCALL : KTLA_ERROR_TLS, err, -1, "%s", why);
         return -1;
     }
-    rc = install(conn, md, &tx, &rx);
+    rc = ktla__record_engine_start(conn, &tx, &rx, max_out);
     mbedtls_platform_zeroize(&tx, sizeof tx);
     mbedtls_platform_zeroize(&rx, sizeof rx);
     return rc;

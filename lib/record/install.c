@@ -5,8 +5,9 @@
  * server) that ran its own TLS handshake.
  *
  * The derivation is keys.c's, the mapping of suites ktla__suite_to_kernel(),
- * the socket options ktls.c's; this file only chooses which secret goes to
- * which direction.
+ * whether the kernel may take them ktla__offload_refusal() (record/decide.c,
+ * as for the server hand-off), the socket options ktls.c's; this file only
+ * chooses which secret goes to which direction.
  */
 #include "config.h"
 
@@ -18,9 +19,10 @@
 #include <psa/crypto.h>
 
 #include "install.h"
-#include "kernel/kernel_caps.h"
+#include "decide.h"
 #include "keys/keys.h"
 #include "kernel/ktls.h"
+#include "record_crypto.h"
 
 int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx,
                                char *why, size_t why_size)
@@ -124,8 +126,13 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
                  keys->client_seq == 0 ? "client_seq" : "server_seq");
         return KTLA_E_INVAL;
     }
-    if (ktla__kernel_refuses(version, cipher, why, why_size))
+    /* The same decision as the server hand-off's (record/engine.c), for a caller that always wants the kernel. */
+    if (ktla__offload_refusal(KTLA_OFFLOAD_POLICY_AUTO, fd, version, cipher, KTLA__RECORD_MAX_PLAINTEXT, why, why_size) !=
+        NULL) {
+        if (why[0] == '\0')
+            snprintf(why, why_size, "the kernel cannot take this connection's records");
         return KTLA_E_UNSUPPORTED;
+    }
     if (psa_crypto_init() != PSA_SUCCESS) { /* the derivation needs it; idempotent */
         snprintf(why, why_size, "psa_crypto_init failed");
         return KTLA_E_NOMEM;

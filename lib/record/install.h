@@ -2,7 +2,7 @@
 /*
  * install.h - putting both directions' keys on a socket (internal).
  *
- * One sequence for the server hand-off (handoff.c) and for
+ * One sequence for the server hand-off (record/engine.c) and for
  * ktla_install_keys(): attach the ULP (the last step that may fail softly),
  * then TX, then RX.
  */

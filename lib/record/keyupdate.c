@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* keyupdate.c - TLS 1.3 KeyUpdate on kTLS (RFC 8446 4.6.3 and 7.2). */
+/* keyupdate.c - TLS 1.3 KeyUpdate in either record engine (RFC 8446 4.6.3 and 7.2). */
 #include "config.h"
 
 #include "keyupdate.h"
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "engine.h"
 #include "keys/keys.h"
 #include "kernel/ktls.h"
 #include "wire/tls_wire.h"
@@ -32,7 +33,7 @@ static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction 
     if (rc == 0)
         rc = ktla__tls13_traffic_keys(conn->cipher, (mbedtls_md_type_t)rk->hash, next, rk->secret_len, 0, &keys);
     if (rc == 0) {
-        rc = ktla__ktls_set_keys(conn->fd, dir, &keys);
+        rc = ktla__record_set_keys(conn, dir, &keys);
         if (rc == 0)
             memcpy(secret, next, rk->secret_len);
     } else {
@@ -54,6 +55,13 @@ static int fail_rekey(ktla_conn *conn, int err, enum ktla_direction dir)
                         "the peer sent a TLS 1.3 KeyUpdate and the next %s key could not be derived (out of memory); "
                         "the connection is closed",
                         what);
+        return -1;
+    }
+    if (ktla__record_in_user_space(conn)) {
+        ktla__conn_fail(conn, KTLA_ERROR_TLS, err, -1,
+                        "the peer sent a TLS 1.3 KeyUpdate and the new %s key could not be set up in user space (%s); "
+                        "the connection is closed",
+                        what, strerror(err));
         return -1;
     }
     if (uname(&uts) != 0)
@@ -81,8 +89,8 @@ int ktla__keyupdate_flush(ktla_conn *conn)
      * and the KeyUpdate stays owed (a blocking one waits in sendmsg, as the
      * caller chose).
      */
-    rc = ktla__ktls_send_control(conn->fd, TLS_CT_HANDSHAKE, key_update_not_requested,
-                                 sizeof key_update_not_requested);
+    rc = ktla__record_send_control(conn, TLS_CT_HANDSHAKE, key_update_not_requested,
+                                   sizeof key_update_not_requested);
     if (rc == -EAGAIN || rc == -EWOULDBLOCK) {
         ktla__conn_fail(conn, KTLA_ERROR_WANT_WRITE, 0, -1,
                         "our KeyUpdate, which the peer asked for, waits for room in the send buffer");

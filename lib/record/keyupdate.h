@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* keyupdate.h - TLS 1.3 KeyUpdate on a connection whose record layer is in the kernel (internal). */
+/* keyupdate.h - TLS 1.3 KeyUpdate, in either record engine (internal). */
 #ifndef KTLA_KEYUPDATE_H
 #define KTLA_KEYUPDATE_H
 

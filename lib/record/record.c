@@ -4,8 +4,9 @@
  *
  * On kTLS every call is one system call on the socket; the only user-space
  * work is for the rare non-data records (alerts, KeyUpdate: record_control.c)
- * and a KeyUpdate we owe the peer (keyupdate.c).  In user space
- * the calls go through the mbedTLS context the handshake left.
+ * and a KeyUpdate we owe the peer (keyupdate.c).  In user space the calls
+ * go to ktla's own record engine (record/user_engine.c), whose non-data
+ * records meet the same control code.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -19,11 +20,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <mbedtls/ssl.h>
+#include <mbedtls/platform_util.h>
 
 #include "handshake/conn_internal.h"
 #include "keyupdate.h"
+#include "engine.h"
 #include "kernel/ktls.h"
+#include "user_engine.h"
 #include "record_control.h"
 #include "wire/tls_wire.h"
 
@@ -50,9 +53,9 @@ static int usable(ktla_conn *conn, const void *buf, size_t len)
     return 1;
 }
 
-static int in_kernel(const ktla_conn *conn, enum ktla_direction dir)
+static int in_kernel(const ktla_conn *conn)
 {
-    return conn->offload[dir] == KTLA_OFFLOAD_KERNEL;
+    return !ktla__record_in_user_space(conn);
 }
 
 /*
@@ -71,12 +74,12 @@ static long socket_error(ktla_conn *conn, int err, enum ktla_direction dir, cons
                         "would block");
         break;
     case EBADMSG:
-        ktla__ktls_fatal_alert(conn, TLS_ALERT_BAD_RECORD_MAC);
+        ktla__record_fatal_alert(conn, TLS_ALERT_BAD_RECORD_MAC);
         ktla__conn_fail(conn, KTLA_ERROR_TLS, err, TLS_ALERT_BAD_RECORD_MAC,
                         "a record from the peer failed authentication (bad_record_mac); the connection is dead");
         break;
     case EMSGSIZE:
-        ktla__ktls_fatal_alert(conn, TLS_ALERT_RECORD_OVERFLOW);
+        ktla__record_fatal_alert(conn, TLS_ALERT_RECORD_OVERFLOW);
         ktla__conn_fail(conn, KTLA_ERROR_TLS, err, TLS_ALERT_RECORD_OVERFLOW,
                         "the peer sent a record longer than TLS allows (record_overflow)");
         break;
@@ -105,8 +108,6 @@ static int send_owed_key_update(ktla_conn *conn)
 
 static long kernel_read(ktla_conn *conn, void *buf, size_t len)
 {
-    if (send_owed_key_update(conn) != 0)
-        return -1;
     for (;;) {
         unsigned char type;
         long n, rc;
@@ -133,42 +134,50 @@ static long kernel_read(ktla_conn *conn, void *buf, size_t len)
     }
 }
 
+/* The same loop over ktla's own records: whole records, opened and checked by the user engine. */
 static long user_read(ktla_conn *conn, void *buf, size_t len)
 {
-    int rc;
-
-    if (conn->close_notify_received) {
-        conn->last_error = KTLA_ERROR_ZERO_RETURN;
-        return 0;
-    }
-    rc = mbedtls_ssl_read(conn->ssl, buf, len);
-    if (rc > 0)
-        return rc;
-    if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
-        conn->close_notify_received = 1;
-        conn->last_error = KTLA_ERROR_ZERO_RETURN;
-        return 0;
-    }
-    /* mbedTLS returns 0 (not CONN_EOF) for a transport closed without close_notify. */
-    if (rc == 0 || rc == MBEDTLS_ERR_SSL_CONN_EOF) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, 0, -1,
-                        "the peer closed the TCP connection without close_notify (the data may be truncated)");
+    if (ktla__user_flush_own(conn) != 0)
         return -1;
+    for (;;) {
+        const unsigned char *pt;
+        unsigned char type;
+        size_t n;
+        long rc;
+
+        if (ktla__user_pending(conn) > 0)
+            return (long)ktla__user_take(conn, buf, len);
+        if (conn->close_notify_received) {
+            conn->last_error = KTLA_ERROR_ZERO_RETURN;
+            return 0;
+        }
+        if (ktla__user_next_record(conn, &type, &pt, &n) != 0)
+            return -1;
+        if (type == TLS_CT_APPLICATION_DATA && !ktla__handshake_pending(conn)) {
+            if (n == 0)
+                ktla__user_drop_record(conn); /* an empty data record: allowed, and nothing to return */
+            continue;
+        }
+        /* The whole record is here: a cap beyond it tells the control code that nothing of it is left to read. */
+        rc = ktla__control_record(conn, type, pt, n, n + 1);
+        ktla__user_drop_record(conn);
+        if (rc <= 0)
+            return rc < 0 ? -1 : 0;
     }
-    ktla__fail_from_mbedtls(conn, rc, "while reading");
-    return -1; /* even for a fatal alert: 0 means close_notify here */
 }
 
 long ktla_read(ktla_conn *conn, void *buf, size_t len)
 {
     if (!usable(conn, buf, len))
         return -1;
-    return in_kernel(conn, KTLA_DIR_RX) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
+    if (send_owed_key_update(conn) != 0)
+        return -1;
+    return in_kernel(conn) ? kernel_read(conn, buf, len) : user_read(conn, buf, len);
 }
 
 /*
  * Only the user-space record layer keeps plaintext in this process: the
- * rest of a record mbedTLS decrypted that the last read did not take.  On
+ * rest of a record the user engine opened that the last read did not take.  On
  * kTLS nothing decrypted stays here; what the kernel keeps makes the socket
  * readable, and FIONREAD there is TCP's count (net/tls adds no ioctl of its
  * own): the sealed record before a read, 0 while the rest of a record read
@@ -177,31 +186,19 @@ long ktla_read(ktla_conn *conn, void *buf, size_t len)
  */
 size_t ktla_pending(const ktla_conn *conn)
 {
-    if (conn == NULL || conn->state != KTLA__ESTABLISHED || in_kernel(conn, KTLA_DIR_RX) || conn->ssl == NULL)
+    if (conn == NULL || conn->state != KTLA__ESTABLISHED)
         return 0;
-    return mbedtls_ssl_get_bytes_avail(conn->ssl);
-}
-
-static long user_write(ktla_conn *conn, const void *buf, size_t len)
-{
-    int rc = mbedtls_ssl_write(conn->ssl, buf, len);
-
-    if (rc >= 0)
-        return rc;
-    ktla__fail_from_mbedtls(conn, rc, "while writing");
-    return -1;
+    return ktla__user_pending(conn);
 }
 
 long ktla_write(ktla_conn *conn, const void *buf, size_t len)
 {
     ssize_t n;
 
-    if (!usable(conn, buf, len))
+    if (!usable(conn, buf, len) || send_owed_key_update(conn) != 0)
         return -1;
-    if (!in_kernel(conn, KTLA_DIR_TX))
-        return user_write(conn, buf, len);
-    if (send_owed_key_update(conn) != 0)
-        return -1;
+    if (!in_kernel(conn))
+        return ktla__user_write(conn, buf, len);
     do
         n = send(conn->fd, buf, len, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
@@ -209,9 +206,9 @@ long ktla_write(ktla_conn *conn, const void *buf, size_t len)
 }
 
 /*
- * In user space a file goes through mbedTLS a record at a time.  After
- * WANT_WRITE mbedTLS must be called again with the same bytes: re-reading
- * them from the same offset gives exactly that.
+ * In user space a file goes through the user engine a record at a time.
+ * After WANT_WRITE the write must be repeated with the same bytes:
+ * re-reading them from the same offset gives exactly that.
  */
 static long user_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count)
 {
@@ -225,7 +222,8 @@ static long user_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_
     while (got < 0 && errno == EINTR);
     if (got <= 0)
         return ktla__conn_misuse(conn, got < 0 ? "the file could not be read" : "end of file before count bytes");
-    n = user_write(conn, chunk, (size_t)got);
+    n = ktla__user_write(conn, chunk, (size_t)got);
+    mbedtls_platform_zeroize(chunk, (size_t)got);
     if (n > 0)
         *offset += n;
     return n;
@@ -273,10 +271,10 @@ long ktla_sendfile(ktla_conn *conn, int file_fd, long long *offset, size_t count
         return -1;
     if (*offset < 0 || file_fd < 0)
         return ktla__conn_misuse(conn, "a negative offset or file descriptor");
-    if (!in_kernel(conn, KTLA_DIR_TX))
-        return user_sendfile(conn, file_fd, offset, count);
     if (send_owed_key_update(conn) != 0)
         return -1;
+    if (!in_kernel(conn))
+        return user_sendfile(conn, file_fd, offset, count);
     off = (off_t)*offset;
     n = sendfile_nosigpipe(conn->fd, file_fd, &off, count);
     /* Errors of the file, not of the connection: the connection stays usable. */
@@ -295,17 +293,10 @@ int ktla_shutdown(ktla_conn *conn)
     static const unsigned char close_notify[TLS_ALERT_LEN] = {TLS_ALERT_LEVEL_WARNING, TLS_ALERT_CLOSE_NOTIFY};
     int rc;
 
-    if (!usable(conn, close_notify, sizeof close_notify))
+    if (!usable(conn, close_notify, sizeof close_notify) || send_owed_key_update(conn) != 0)
         return -1;
-    if (in_kernel(conn, KTLA_DIR_TX)) {
-        if (send_owed_key_update(conn) != 0)
-            return -1;
-        rc = ktla__ktls_send_control(conn->fd, TLS_CT_ALERT, close_notify, sizeof close_notify);
-        return rc == 0 ? 1 : (int)socket_error(conn, -rc, KTLA_DIR_TX, "sending close_notify");
-    }
-    rc = mbedtls_ssl_close_notify(conn->ssl);
-    if (rc == 0)
-        return 1;
-    ktla__fail_from_mbedtls(conn, rc, "while sending close_notify");
-    return -1;
+    if (!in_kernel(conn))
+        return ktla__user_shutdown(conn);
+    rc = ktla__ktls_send_control(conn->fd, TLS_CT_ALERT, close_notify, sizeof close_notify);
+    return rc == 0 ? 1 : (int)socket_error(conn, -rc, KTLA_DIR_TX, "sending close_notify");
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * record_control.c - the non-data records ktla_read() meets on kTLS (see
- * record_control.h).
+ * record_control.c - the non-data records ktla_read() meets, from either
+ * record engine (see record_control.h).
  *
  * The kernel hands up each non-data record on its own, in one or more
- * reads, with its content type.  From a peer after the handshake ktla
+ * reads, with its content type; the user engine hands up each whole.  From a peer after the handshake ktla
  * expects only alerts and, in TLS 1.3, KeyUpdate; RFC 8446 says how those
  * must be framed, and each breach is answered with its alert:
  * - a KeyUpdate whose request_update is neither 0 nor 1: illegal_parameter
@@ -29,13 +29,9 @@
 #include <sys/socket.h>
 
 #include "keyupdate.h"
+#include "engine.h"
 #include "kernel/ktls.h"
 #include "wire/tls_wire.h"
-
-void ktla__ktls_fatal_alert(ktla_conn *conn, unsigned char description)
-{
-    (void)ktla__ktls_send_alert(conn->fd, TLS_ALERT_LEVEL_FATAL, description);
-}
 
 /* Fail with an alert we send: the peer broke the protocol. */
 static long refuse(ktla_conn *conn, unsigned char alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -48,7 +44,7 @@ static long refuse(ktla_conn *conn, unsigned char alert, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    ktla__ktls_fatal_alert(conn, alert);
+    ktla__record_fatal_alert(conn, alert);
     ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, alert, "%s", why);
     return -1;
 }

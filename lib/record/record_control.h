@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * record_control.h - the non-data records ktla_read() meets on kTLS
- * (internal): alerts, post-handshake handshake messages (a TLS 1.3
+ * record_control.h - the non-data records ktla_read() meets, whichever
+ * engine opened them (internal): alerts, post-handshake handshake messages (a TLS 1.3
  * KeyUpdate, and the framing rules around it), and record types that have
  * no place after the handshake.
  */
@@ -14,7 +14,8 @@
 
 /*
  * A record of `type` whose first n bytes the read received into buf, a
- * buffer of cap bytes (n == cap: the record may go on).  Returns 1 when it
+ * buffer of cap bytes (n == cap: the record may go on, and the rest is read
+ * from the kernel; the user engine passes a whole record with cap > n).  Returns 1 when it
  * was consumed and reading goes on, 0 at the peer's close_notify, -1 with
  * the failure (or a WANT_WRITE for our owed KeyUpdate) recorded.  Failures
  * send the alert the RFCs name, best effort.
@@ -36,7 +37,5 @@ int ktla__handshake_pending(const ktla_conn *conn);
  */
 void ktla__refuse_split_key_update(ktla_conn *conn);
 
-/* Send a fatal alert on kTLS, best effort: after a bad record the kernel may refuse to send. */
-void ktla__ktls_fatal_alert(ktla_conn *conn, unsigned char description);
 
 #endif

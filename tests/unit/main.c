@@ -23,6 +23,7 @@ int main(void)
         add_handoff_memory_suite,
         add_threads_suite,
         add_pending_check_suite,
+        add_user_engine_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)

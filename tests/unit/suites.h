@@ -24,5 +24,6 @@ int add_handoff_memory_suite(void);
 int add_after_handoff_suite(void);
 int add_handoff_preconditions_suite(void);
 int add_pending_check_suite(void);
+int add_user_engine_suite(void);
 
 #endif

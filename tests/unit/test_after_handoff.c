@@ -6,13 +6,12 @@
  * and the client must actually receive that alert (RFC 8446 6.2, RFC 5246
  * 7.2.2), not only ktla record it.
  *
- * - a record whose tag does not verify: bad_record_mac (20), in either
- *   record layer (the kernel's in the VM, mbedTLS's on the host);
+ * - a record whose tag does not verify: bad_record_mac (20);
  * - a record longer than TLS allows: record_overflow (22), and a handshake
  *   message the server must refuse (TLS 1.2 renegotiation, a TLS 1.3
- *   ClientHello after the handshake): unexpected_message (10).  These two
- *   are about the kernel's record layer and ktla's handling of its answers;
- *   on a host without kTLS they are reported as skipped.
+ *   ClientHello after the handshake): unexpected_message (10).
+ * Each runs on whichever record engine the machine gives: the kernel's in
+ * the VM, ktla's user engine on a host without kTLS.
  */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -26,7 +25,6 @@
 #include "socket_peer.h"
 #include "suite_socket.h"
 #include "suites.h"
-#include "test_skip.h"
 #include "wire/tls_wire.h"
 
 static const char *combo_name(int version, int suite)
@@ -92,24 +90,15 @@ static void test_tampered_record(void)
     every_combo(PEER_TAMPER, TLS_ALERT_BAD_RECORD_MAC);
 }
 
-static int kernel_record_layer(void)
-{
-    if (socket_expected_offload() == KTLA_OFFLOAD_KERNEL)
-        return 1;
-    test_skip("about the kernel's record layer: needs kTLS (the test VM)");
-    return 0;
-}
-
+/* Both engines: the kernel's in the VM, ktla's user engine on the host (record/user_engine.c). */
 static void test_oversized_record(void)
 {
-    if (kernel_record_layer())
-        every_combo(PEER_OVERSIZED, TLS_ALERT_RECORD_OVERFLOW);
+    every_combo(PEER_OVERSIZED, TLS_ALERT_RECORD_OVERFLOW);
 }
 
 static void test_unexpected_handshake(void)
 {
-    if (kernel_record_layer())
-        every_combo(PEER_UNEXPECTED, TLS_ALERT_UNEXPECTED_MESSAGE);
+    every_combo(PEER_UNEXPECTED, TLS_ALERT_UNEXPECTED_MESSAGE);
 }
 
 int add_after_handoff_suite(void)

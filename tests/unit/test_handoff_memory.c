@@ -13,6 +13,13 @@
  * heap is back where it was.  This needs kTLS: on a host without it the
  * test is reported as skipped (test_skip.h).
  *
+ * The same for a connection whose records stay in user space (policy
+ * never, any kernel): the mbedTLS context is freed there too, and an idle
+ * connection keeps the connection object, the user engine's state and its
+ * two PSA keys, the two offload reasons and, for TLS 1.3, the KeyUpdate
+ * secrets: under 1 KiB in all (issue 9's target), where the whole mbedTLS
+ * context (some 33 KiB with its record buffers) stayed before.
+ *
  * glibc's per-thread cache (tcache) keeps freed small chunks marked in use,
  * and mallinfo2() counts them so: with it on, the difference varies by a
  * few hundred bytes from run to run with what was freed before (seen in the
@@ -114,6 +121,8 @@ static void one_connection(ktla_config *cfg, int version, int suite, struct meas
 }
 
 #define MEMORY_SUITE "memory of an offloaded connection, measured on the heap"
+#define USER_MEMORY_SUITE "memory of a user-space connection, measured on the heap"
+#define USER_IDLE_LIMIT 1024
 #define TCACHE_OFF "glibc.malloc.tcache_count=0"
 
 #ifndef SANITIZER_HEAP
@@ -122,7 +131,7 @@ static void one_connection(ktla_config *cfg, int version, int suite, struct meas
  * lines about the heap are shown here.  Passes when the copy passed and
  * measured every kind of connection.
  */
-static void measure_without_tcache(void)
+static void measure_without_tcache(const char *suite, const char *marker)
 {
     const char *old = getenv("GLIBC_TUNABLES");
     char tunables[512], line[512];
@@ -141,7 +150,7 @@ static void measure_without_tcache(void)
         close(out[0]);
         close(out[1]);
         setenv("GLIBC_TUNABLES", tunables, 1);
-        setenv("KTLA_TEST_ONLY", MEMORY_SUITE, 1);
+        setenv("KTLA_TEST_ONLY", suite, 1);
         execl("/proc/self/exe", "ktla-unit", (char *)NULL);
         _exit(127);
     }
@@ -151,7 +160,7 @@ static void measure_without_tcache(void)
     printf("\n    (measured in a copy of this program with %s)", TCACHE_OFF);
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (strstr(line, "bytes of heap after the hand-off"))
+        if (strstr(line, marker))
             measured++;
         /* The copy's measurements and failures, not its CUnit banner and summary (counted here once). */
         if (strstr(line, "bytes of heap") || strstr(line, "FAILED") || strstr(line, ".c:") || strstr(line, "SKIP"))
@@ -178,7 +187,7 @@ static void test_heap_after_handoff(void)
         const char *t = getenv("GLIBC_TUNABLES");
 
         if (t == NULL || strstr(t, TCACHE_OFF) == NULL) {
-            measure_without_tcache();
+            measure_without_tcache(MEMORY_SUITE, "bytes of heap after the hand-off");
             return;
         }
     }
@@ -225,9 +234,58 @@ static void test_heap_after_handoff(void)
 #endif
 }
 
+/* Every kind of connection with its records in user space (policy never): the idle cost, and nothing left after free. */
+static void test_heap_user_engine(void)
+{
+    ktla_config *cfg;
+    long long largest = 0;
+
+#ifndef SANITIZER_HEAP
+    {
+        const char *t = getenv("GLIBC_TUNABLES");
+
+        if (t == NULL || strstr(t, TCACHE_OFF) == NULL) {
+            measure_without_tcache(USER_MEMORY_SUITE, "bytes of heap idle in user space");
+            return;
+        }
+    }
+#endif
+    cfg = fixture_config("ecdsa-p256");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL_FATAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER), 0);
+    /* Unmeasured first, as above: the config's freeze, PSA's key store growing its first slots. */
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < SOCKET_N_COMBOS; i++) {
+            struct measured warm;
+
+            one_connection(cfg, socket_combos[i].version, socket_combos[i].suite, &warm);
+        }
+    for (size_t i = 0; i < SOCKET_N_COMBOS; i++) {
+        int v = socket_combos[i].version, s = socket_combos[i].suite;
+        struct measured m;
+
+        one_connection(cfg, v, s, &m);
+        CU_ASSERT_EQUAL(m.rc, 1);
+        CU_ASSERT_EQUAL(m.tx, KTLA_OFFLOAD_USER);
+        CU_ASSERT(m.ssl_gone && m.secrets_gone);
+        CU_ASSERT(m.after_handoff > 0 && m.after_handoff < USER_IDLE_LIMIT);
+        CU_ASSERT_EQUAL(m.after_free, 0);
+        printf("\n    TLS %s 0x%04x: %lld bytes of heap idle in user space (limit %d), %lld after free",
+               v == 0x0304 ? "1.3" : "1.2", (unsigned)s, m.after_handoff, USER_IDLE_LIMIT, m.after_free);
+        if (m.after_handoff > largest)
+            largest = m.after_handoff;
+    }
+    ktla_config_free(cfg);
+    printf("\n    largest: %lld bytes", largest);
+}
+
 int add_handoff_memory_suite(void)
 {
     CU_pSuite s = CU_add_suite(MEMORY_SUITE, NULL, NULL);
+    CU_pSuite u = CU_add_suite(USER_MEMORY_SUITE, NULL, NULL);
 
-    return s && CU_add_test(s, "after the hand-off only the connection is left", test_heap_after_handoff) ? 0 : -1;
+    return s && u && CU_add_test(s, "after the hand-off only the connection is left", test_heap_after_handoff) &&
+                   CU_add_test(u, "an idle user-space connection: under 1 KiB, all of it freed", test_heap_user_engine)
+               ? 0
+               : -1;
 }
