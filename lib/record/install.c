@@ -21,6 +21,7 @@
 #include "install.h"
 #include "decide.h"
 #include "keys/keys.h"
+#include "kernel/kernel_caps.h"
 #include "kernel/ktls.h"
 #include "record_crypto.h"
 
