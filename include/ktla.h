@@ -192,7 +192,7 @@ KTLA_EXPORT int ktla_install_keys(int fd, int is_client, const struct ktla_sessi
  * last connection made from it is freed.
  *
  * Defaults: TLS 1.2 and 1.3; the ciphers the kernel can offload (AES-GCM-128,
- * AES-GCM-256, ChaCha20-Poly1305, AES-CCM-128); groups X25519, P-256, P-384;
+ * AES-GCM-256, ChaCha20-Poly1305, AES-CCM-128); groups P-256, X25519, P-384;
  * session tickets on; no client certificates; no handshake timeout; kernel
  * offload whenever the kernel takes the keys.
  */

@@ -50,8 +50,16 @@ int ktla_config_new(ktla_config **out)
     cfg->max_version = KTLA_TLS_1_3;
     memcpy(cfg->ciphers, default_ciphers, sizeof default_ciphers);
     cfg->n_ciphers = sizeof default_ciphers / sizeof default_ciphers[0];
-    cfg->groups[0] = KTLA_GROUP_X25519;
-    cfg->groups[1] = KTLA_GROUP_P256;
+    /*
+     * P-256 first: mbedTLS 3.6's P-256 handshake costs 22 % fewer instructions
+     * than its X25519 one (callgrind, TLS 1.3 full handshake with an ECDSA
+     * P-256 certificate).  The order decides only in TLS 1.2, where mbedTLS
+     * takes the server's first group the client supports; in TLS 1.3 it takes
+     * the first key share the client sent that is in this list, so the order
+     * never forces a HelloRetryRequest.
+     */
+    cfg->groups[0] = KTLA_GROUP_P256;
+    cfg->groups[1] = KTLA_GROUP_X25519;
     cfg->groups[2] = KTLA_GROUP_P384;
     cfg->tickets = 1;
     cfg->ticket_lifetime_s = 7200;
