@@ -6,7 +6,7 @@
  *
  * It is configured as ktla configures mbedTLS (see lib/handshake/config_freeze.c): the
  * same versions (TLS 1.2 and 1.3), the kernel's AEAD suites in ktla's
- * default order, groups X25519, P-256, P-384, ALPN "http/1.1", PSA's random
+ * default order, groups P-256, X25519, P-384, ALPN "http/1.1", PSA's random
  * generator, and session tickets (AES-256-GCM, one TLS 1.3 ticket per
  * handshake).  What ktla then adds (SNI certificate selection, the key export
  * callback, the hand-off, its record layer, ktla-serve's event loop) is not
@@ -54,7 +54,7 @@ static const int suites[] = {
     0,
 };
 static const uint16_t groups[] = {
-    MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
 static const char *alpn[] = {"http/1.1", NULL};

@@ -30,13 +30,14 @@ def tls_stat():
         return {}
 
 
-def run_clients(cmds, timeout):
+def run_clients(cmds, timeout, env=None):
     """Run the commands at once; return [(status, stdout, cpu_s)] and the wall time."""
     procs = []
     start = time.monotonic()
     for cmd in cmds:
         out = tempfile.TemporaryFile()
-        procs.append((subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL), out))
+        procs.append((subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env),
+                      out))
     results = []
     deadline = start + timeout
     for proc, out in procs:
@@ -85,16 +86,27 @@ def measured(server, fn):
     return sample
 
 
-def s_time(server, path, version, reuse, seconds, clients=1):
+def groups_env(group, work):
+    """The environment for an OpenSSL client that offers only this group (s_time has no -groups)."""
+    conf = os.path.join(work, f"openssl-{group}.cnf")
+    with open(conf, "w") as f:
+        f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n[ssl_sect]\n"
+                "system_default = system_default_sect\n[system_default_sect]\n"
+                f"Groups = {group}\n")
+    return dict(os.environ, OPENSSL_CONF=conf)
+
+
+def s_time(server, path, version, reuse, seconds, clients=1, env=None):
     """openssl s_time -www PATH: connections per second, each a handshake and one GET.
 
     With -reuse every connection but the first offers the previous session
     (TLS 1.2 ticket or TLS 1.3 ticket); s_time prints 'r' for each resumed
-    connection and '*' for each full one, which are counted here.
+    connection and '*' for each full one, which are counted here.  env: see
+    groups_env().
     """
     cmd = ["openssl", "s_time", "-connect", f"127.0.0.1:{server.port}", "-www", path,
            "-time", str(int(seconds)), "-tls1_3" if version == "1.3" else "-tls1_2", "-reuse" if reuse else "-new"]
-    results, wall = run_clients([cmd] * clients, timeout=seconds + 60)
+    results, wall = run_clients([cmd] * clients, timeout=seconds + 60, env=env)
     conns = resumed = full = 0
     cpu = 0.0
     for status, out, cpu_s in results:

@@ -5,9 +5,11 @@
 Two jobs that openssl s_time, wrk and curl cannot do:
 
   idle  HOST PORT PATH N   open N keep-alive connections, each with one full
-                           handshake and one GET of PATH read in full, print
+        [--partial]        handshake and one GET of PATH read in full, print
                            "ready N" and hold them open until stdin closes.
                            The server's memory is read while they are held.
+                           --partial: each then sends half of a request head
+                           (tests/serve/check-idle-memory: busy, not idle).
   seq   HOST PORT PATH N   N connections one after the other, each a handshake
         [--tls 1.2|1.3]    and one HTTP/1.0 GET read to the end (as s_time -www
         [--resume]         does); --resume offers the previous connection's
@@ -76,6 +78,8 @@ def idle(args):
         status = read_response(conn)
         if status != 200:
             sys.exit(f"tls_client: status {status} for {args.path}")
+        if args.partial:
+            conn.sendall(request[:len(request) // 2])
         held.append(conn)
     print(f"ready {len(held)} {time.monotonic() - start:.2f}", flush=True)
     sys.stdin.read()  # until the benchmark closes our stdin
@@ -113,6 +117,7 @@ def main():
     p.add_argument("--tls", choices=["1.2", "1.3"])
     p.add_argument("--resume", action="store_true")
     p.add_argument("--prime", action="store_true")
+    p.add_argument("--partial", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
     args = p.parse_args()
     idle(args) if args.job == "idle" else seq(args)

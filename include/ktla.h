@@ -258,7 +258,7 @@ KTLA_EXPORT int ktla_recv_key_update(int fd, int is_client, struct ktla_session_
  * last connection made from it is freed.
  *
  * Defaults: TLS 1.2 and 1.3; the ciphers the kernel can offload (AES-GCM-128,
- * AES-GCM-256, ChaCha20-Poly1305, AES-CCM-128); groups X25519, P-256, P-384;
+ * AES-GCM-256, ChaCha20-Poly1305, AES-CCM-128); groups P-256, X25519, P-384;
  * session tickets on; no client certificates; no handshake timeout; kernel
  * offload whenever the kernel takes the keys.
  */
@@ -343,6 +343,41 @@ enum ktla_client_auth {
     KTLA_CLIENT_AUTH_REQUIRED,
 };
 KTLA_EXPORT int ktla_config_set_client_auth(ktla_config *cfg, enum ktla_client_auth mode, const char *ca_path);
+
+/*
+ * The client side (see ktla_connect(3)).  ktla_config_new_client() makes a
+ * config for ktla_connect(): the same defaults as ktla_config_new() for
+ * versions, ciphers and groups, the server's certificate verified against
+ * the system's trusted CAs (/etc/ssl/certs/ca-certificates.crt) unless
+ * ktla_config_set_ca() names others, and no client certificate unless one
+ * is added with ktla_config_add_cert_file() (the first one added is sent
+ * when the server asks).  ALPN, versions, ciphers, groups, handshake
+ * timeout and offload policy are set with the same setters as a server's.
+ */
+KTLA_EXPORT int ktla_config_new_client(ktla_config **out);
+
+/*
+ * The CAs a client trusts: a PEM file, a directory of PEM files, or both
+ * (either may be NULL, not both).  Replaces the system store.  Returns 0,
+ * KTLA_E_CERT (with a reason in ktla_config_error()), KTLA_E_INVAL (a server
+ * config: use ktla_config_set_client_auth() there), KTLA_E_FROZEN.
+ */
+KTLA_EXPORT int ktla_config_set_ca(ktla_config *cfg, const char *file, const char *dir);
+
+/*
+ * Whether a client verifies the server's certificate.  KTLA_VERIFY_PEER
+ * (default): the chain must verify against the trusted CAs and name the
+ * server (ktla_set_server_name()), or the handshake fails with the alert
+ * RFC 8446 6.2 names (bad_certificate, unknown_ca, certificate_expired...)
+ * and a reason saying why.  KTLA_VERIFY_NONE accepts any certificate: it is
+ * DANGEROUS (anyone on the path can read and change the traffic) and for
+ * tests only.  KTLA_E_INVAL on a server config.
+ */
+enum ktla_verify {
+    KTLA_VERIFY_PEER = 0,
+    KTLA_VERIFY_NONE,
+};
+KTLA_EXPORT int ktla_config_set_verify(ktla_config *cfg, enum ktla_verify mode);
 
 /*
  * How long, in milliseconds, a handshake may wait for the client; 0
@@ -443,6 +478,45 @@ KTLA_EXPORT int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn 
  * caller I/O needs to be retried: ktla_get_error() says which.
  */
 KTLA_EXPORT int ktla_accept(ktla_conn *conn);
+
+/*
+ * The server's name, for SNI and for verifying its certificate (the
+ * certificate must name it: DNS name or IP address).  Required before
+ * ktla_connect() when the config verifies (the default); copied.  0,
+ * KTLA_E_INVAL (NULL, empty, a server connection), KTLA_E_STATE (after
+ * ktla_connect() began), KTLA_E_NOMEM.
+ */
+KTLA_EXPORT int ktla_set_server_name(ktla_conn *conn, const char *name);
+
+/*
+ * Run the client handshake on a connection of a ktla_config_new_client()
+ * config, then hand the record layer to the kernel (or keep it in user space,
+ * ktla_get_offload_reason() saying why), as ktla_accept() does (see
+ * ktla_connect(3)).  Returns 1 when established, 0 when the server ended the
+ * handshake in a controlled way (an alert or a clean close), and -1 on a
+ * fatal error or when a non-blocking socket or caller I/O needs to be
+ * retried: ktla_get_error() says which.
+ */
+KTLA_EXPORT int ktla_connect(ktla_conn *conn);
+
+/*
+ * Session resumption on the client (see ktla_connect(3)).  A ktla_session is
+ * a session a client can offer again, to the same server name, for an
+ * abbreviated handshake.  ktla_get_session() copies the connection's latest
+ * one: in TLS 1.2 from the end of the handshake (with the server's ticket or
+ * session id); in TLS 1.3 from the last NewSessionTicket ktla_read() has
+ * read (the server sends them after the handshake; until one came there is
+ * none).  0, KTLA_E_NOTFOUND (none yet, or the server gave none),
+ * KTLA_E_INVAL, KTLA_E_NOMEM.  ktla_set_session(), before the first
+ * ktla_connect(), offers a copy of it; a session the server does not take
+ * (unknown, expired, another version or suite) gives a full handshake.  0,
+ * KTLA_E_INVAL, KTLA_E_STATE, KTLA_E_NOMEM.  A session holds secrets: keep it
+ * in memory only, and free it with ktla_session_free() (which wipes it).
+ */
+typedef struct ktla_session ktla_session;
+KTLA_EXPORT int ktla_get_session(const ktla_conn *conn, ktla_session **out);
+KTLA_EXPORT int ktla_set_session(ktla_conn *conn, const ktla_session *session);
+KTLA_EXPORT void ktla_session_free(ktla_session *session);
 
 /*
  * During a handshake with a timeout: how many milliseconds of the client's

@@ -50,8 +50,16 @@ int ktla_config_new(ktla_config **out)
     cfg->max_version = KTLA_TLS_1_3;
     memcpy(cfg->ciphers, default_ciphers, sizeof default_ciphers);
     cfg->n_ciphers = sizeof default_ciphers / sizeof default_ciphers[0];
-    cfg->groups[0] = KTLA_GROUP_X25519;
-    cfg->groups[1] = KTLA_GROUP_P256;
+    /*
+     * P-256 first: mbedTLS 3.6's P-256 handshake costs 22 % fewer instructions
+     * than its X25519 one (callgrind, TLS 1.3 full handshake with an ECDSA
+     * P-256 certificate).  The order decides only in TLS 1.2, where mbedTLS
+     * takes the server's first group the client supports; in TLS 1.3 it takes
+     * the first key share the client sent that is in this list, so the order
+     * never forces a HelloRetryRequest.
+     */
+    cfg->groups[0] = KTLA_GROUP_P256;
+    cfg->groups[1] = KTLA_GROUP_X25519;
     cfg->groups[2] = KTLA_GROUP_P384;
     cfg->tickets = 1;
     cfg->ticket_lifetime_s = 7200;
@@ -74,6 +82,7 @@ void ktla_config_free(ktla_config *cfg)
     for (size_t i = 0; cfg->alpn[i]; i++)
         free(cfg->alpn[i]);
     mbedtls_x509_crt_free(&cfg->client_ca);
+    mbedtls_x509_crt_free(&cfg->server_ca);
     mbedtls_ssl_config_free(&cfg->ssl);
     mbedtls_ssl_ticket_free(&cfg->ticket_ctx);
     ktla__config_free_tickets(cfg);
@@ -527,4 +536,9 @@ int ktla_config_set_offload(ktla_config *cfg, enum ktla_offload_policy policy)
         return ktla__config_fail(cfg, KTLA_E_INVAL, "unknown offload policy");
     cfg->offload = policy;
     return 0;
+}
+
+int ktla__config_writable(ktla_config *cfg)
+{
+    return writable(cfg);
 }

@@ -47,10 +47,10 @@ static int build(ktla_config *cfg)
     };
     int rc;
 
-    if (cfg->n_certs == 0)
+    if (cfg->n_certs == 0 && !cfg->is_client)
         return ktla__config_fail(cfg, KTLA_E_CONFIG, "no certificate: add one with ktla_config_add_cert_file()");
-    rc = mbedtls_ssl_config_defaults(&cfg->ssl, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                     MBEDTLS_SSL_PRESET_DEFAULT);
+    rc = mbedtls_ssl_config_defaults(&cfg->ssl, cfg->is_client ? MBEDTLS_SSL_IS_CLIENT : MBEDTLS_SSL_IS_SERVER,
+                                     MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0)
         return ktla__config_fail(cfg, KTLA_E_CONFIG, "mbedTLS defaults failed (-0x%04x)", -rc);
     mbedtls_ssl_conf_rng(&cfg->ssl, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
@@ -67,11 +67,13 @@ static int build(ktla_config *cfg)
         if (rc != 0)
             return ktla__config_fail(cfg, KTLA_E_NOMEM, "could not add certificate %zu", i);
     }
-    mbedtls_ssl_conf_sni(&cfg->ssl, ktla__cert_select_sni, cfg);
     for (size_t i = 0; i <= KTLA__MAX_ALPN; i++)
         cfg->alpn_list[i] = cfg->alpn[i];
     if (cfg->alpn[0] && mbedtls_ssl_conf_alpn_protocols(&cfg->ssl, cfg->alpn_list) != 0)
         return ktla__config_fail(cfg, KTLA_E_CONFIG, "ALPN list refused by mbedTLS");
+    if (cfg->is_client)
+        return ktla__config_build_client(cfg);
+    mbedtls_ssl_conf_sni(&cfg->ssl, ktla__cert_select_sni, cfg);
     mbedtls_ssl_conf_authmode(&cfg->ssl, authmodes[cfg->client_auth]);
     if (cfg->client_auth != KTLA_CLIENT_AUTH_NONE)
         mbedtls_ssl_conf_ca_chain(&cfg->ssl, &cfg->client_ca, NULL);

@@ -55,6 +55,12 @@ struct ktla_config {
     unsigned handshake_timeout_ms;
     enum ktla_offload_policy offload;
 
+    /* A client's (ktla_config_new_client(), config_client.c). */
+    uint8_t is_client;
+    uint8_t ca_set;               /* ktla_config_set_ca() replaced the system store */
+    enum ktla_verify verify;
+    mbedtls_x509_crt server_ca;   /* the CAs the server's chain must verify against */
+
     /* Built by ktla__config_freeze(). */
     pthread_mutex_t freeze_lock;
     atomic_int frozen;
@@ -67,8 +73,18 @@ struct ktla_config {
     char warning[512]; /* ktla_config_warning(): one line each, kept until the config is freed */
 };
 
+/*
+ * config_client.c: the client half of the build, after the shared part
+ * (versions, suites, groups, own certificate, ALPN): verification, trusted
+ * CAs (the system store unless set), tickets.  0 or a KTLA_E_* code.
+ */
+int ktla__config_build_client(ktla_config *cfg);
+
 /* Build the shared mbedTLS configuration once; 0 or a KTLA_E_* code. */
 int ktla__config_freeze(ktla_config *cfg);
+
+/* config.c: 0 when a setter may change cfg (not NULL, not frozen; clears the last error), else the KTLA_E_*. */
+int ktla__config_writable(ktla_config *cfg);
 
 /* Record why the last call on cfg failed; returns err. */
 int ktla__config_fail(ktla_config *cfg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -9,6 +9,7 @@
 
 #include "conn_internal.h"
 #include "deadline.h"
+#include "record/client_session.h"
 #include "record/user_engine.h"
 #include "transport.h"
 
@@ -53,6 +54,7 @@ void ktla_conn_free(ktla_conn *conn)
         return;
     ktla__free_handshake_state(conn);
     ktla__user_engine_free(conn);
+    ktla__client_session_free(conn);
     if (conn->rekey) {
         mbedtls_platform_zeroize(conn->rekey, sizeof *conn->rekey);
         free(conn->rekey);
@@ -116,20 +118,18 @@ static int start_handshake(ktla_conn *conn)
     return 0;
 }
 
-int ktla_accept(ktla_conn *conn)
+int ktla__handshake_drive(ktla_conn *conn, int (*prepare)(ktla_conn *conn))
 {
     struct ktla__ticket_watch watch = {0};
     int rc;
 
-    if (conn == NULL)
-        return -1;
     switch (conn->state) {
     case KTLA__ESTABLISHED:
         return 1;
     case KTLA__FAILED:
         return -1;
     case KTLA__NEW:
-        if (start_handshake(conn) != 0)
+        if (start_handshake(conn) != 0 || (prepare && prepare(conn) != 0))
             return -1;
         break;
     case KTLA__HANDSHAKE:
@@ -152,6 +152,15 @@ int ktla_accept(ktla_conn *conn)
     if (rc != 0)
         return ktla__fail_from_mbedtls(conn, rc, "during the handshake");
     return ktla__handoff(conn);
+}
+
+int ktla_accept(ktla_conn *conn)
+{
+    if (conn == NULL)
+        return -1;
+    if (conn->cfg->is_client)
+        return (int)ktla__conn_misuse(conn, "ktla_accept() on a client config: use ktla_connect()");
+    return ktla__handshake_drive(conn, NULL);
 }
 
 long long ktla_get_handshake_time_left(const ktla_conn *conn)

@@ -69,6 +69,7 @@ struct ktla_conn {
     struct ktla__secrets *secrets; /* only during the handshake */
     struct ktla__rekey *rekey;     /* only with TLS 1.3 */
     struct ktla__user_engine *user; /* the user-space record engine; NULL on kTLS (record/user_engine.h) */
+    struct ktla__client_resume *resume; /* a client's sessions, offered and to offer (record/client_session.h) */
 
     /* Negotiated, kept after the mbedTLS context is gone. */
     enum ktla_tls_version version;
@@ -105,6 +106,17 @@ char *ktla__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1,
 
 /* conn.c: free and wipe the mbedTLS context and the exported secrets: the one place they go. */
 void ktla__free_handshake_state(ktla_conn *conn);
+
+/*
+ * conn.c: one step of the handshake, either role: the first call sets up the
+ * mbedTLS context, then prepare(conn) (NULL for none; 0 or -1 after
+ * ktla__conn_fail()); every call runs mbedtls_ssl_handshake() and, once it
+ * is over, the hand-off.  The ktla_accept()/ktla_connect() value.
+ */
+int ktla__handshake_drive(ktla_conn *conn, int (*prepare)(ktla_conn *conn));
+
+/* session.c: hand the session of ktla_set_session() to mbedTLS before a client's first flight.  0. */
+int ktla__offer_session(ktla_conn *conn);
 
 /* handoff.c: after mbedtls_ssl_handshake() returned 0.  1 established, -1 failed. */
 int ktla__handoff(ktla_conn *conn);

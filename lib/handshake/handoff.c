@@ -18,6 +18,7 @@
 
 #include "conn_internal.h"
 #include "keys/keys.h"
+#include "record/client_session.h"
 #include "record/engine.h"
 #include "wire/tls_wire.h"
 
@@ -89,6 +90,17 @@ static int record_negotiated(ktla_conn *conn)
     return 0;
 }
 
+/* The TLS 1.3 application traffic secret this side sends under, and the one it receives under. */
+static const unsigned char *own_secret(const ktla_conn *conn)
+{
+    return conn->cfg->is_client ? conn->secrets->client_app : conn->secrets->server_app;
+}
+
+static const unsigned char *peer_secret(const ktla_conn *conn)
+{
+    return conn->cfg->is_client ? conn->secrets->server_app : conn->secrets->client_app;
+}
+
 /* Derive both directions' keys; NULL on success, else why not. */
 static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_type_t md,
                           struct ktla__traffic_keys *tx, struct ktla__traffic_keys *rx)
@@ -97,19 +109,23 @@ static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_t
     uint64_t out_seq = be64(conn->ssl->MBEDTLS_PRIVATE(cur_out_ctr));
     uint64_t in_seq = be64(conn->ssl->MBEDTLS_PRIVATE(in_ctr));
 
+    int client = conn->cfg->is_client;
+
     /* Sequence numbers come from mbedTLS: TLS 1.3 tickets already sent count on TX. */
     if (conn->version == KTLA_TLS_1_3) {
         if (s->have_tls13 != 3)
             return "mbedTLS did not export the TLS 1.3 application traffic secrets";
-        if (ktla__tls13_traffic_keys(cipher, md, s->server_app, s->app_len, out_seq, tx) != 0 ||
-            ktla__tls13_traffic_keys(cipher, md, s->client_app, s->app_len, in_seq, rx) != 0)
+        if (ktla__tls13_traffic_keys(cipher, md, own_secret(conn), s->app_len, out_seq, tx) != 0 ||
+            ktla__tls13_traffic_keys(cipher, md, peer_secret(conn), s->app_len, in_seq, rx) != 0)
             return "TLS 1.3 traffic key derivation failed";
         return NULL;
     }
     if (!s->have_tls12)
         return "mbedTLS did not export the TLS 1.2 master secret";
-    if (ktla__tls12_traffic_keys(cipher, s->prf, s->master, s->client_random, s->server_random, in_seq, out_seq, rx,
-                                 tx) != 0)
+    /* The key block is in the client's then the server's order: which half is ours depends on the role. */
+    if (ktla__tls12_traffic_keys(cipher, s->prf, s->master, s->client_random, s->server_random,
+                                 client ? out_seq : in_seq, client ? in_seq : out_seq, client ? tx : rx,
+                                 client ? rx : tx) != 0)
         return "TLS 1.2 key block derivation failed";
     return NULL;
 }
@@ -127,8 +143,8 @@ static int keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
     conn->rekey = calloc(1, sizeof *conn->rekey);
     if (conn->rekey == NULL)
         return -1;
-    memcpy(conn->rekey->rx_secret, s->client_app, s->app_len);
-    memcpy(conn->rekey->tx_secret, s->server_app, s->app_len);
+    memcpy(conn->rekey->rx_secret, peer_secret(conn), s->app_len);
+    memcpy(conn->rekey->tx_secret, own_secret(conn), s->app_len);
     conn->rekey->secret_len = (uint8_t)s->app_len;
     conn->rekey->hash = (uint8_t)md;
     return 0;
@@ -195,9 +211,9 @@ int ktla__handoff(ktla_conn *conn)
         return refuse_bytes_after_finished(conn);
     max_out = (size_t)mbedtls_ssl_get_max_out_record_payload(conn->ssl);
     why = derive(conn, cipher, md, &tx, &rx);
-    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 ? ENOMEM : 0;
+    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 || ktla__client_session_capture(conn, conn->ssl) != 0 ? ENOMEM : 0;
     if (err)
-        why = "out of memory keeping the traffic secrets for KeyUpdate";
+        why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
     /* From here on neither engine needs mbedTLS: its context and the exported secrets go, in both modes. */
     ktla__free_handshake_state(conn);
     if (why) {

@@ -15,10 +15,18 @@
 
 /*
  * 1 if this kernel offers the TLS ULP but refused keys of this version and
- * cipher in either direction when probed (why gets the kernel's reason);
- * 0 when it accepted them, or when the probe could not tell.
+ * cipher in either direction when probed, or if a hand-off heard in the last
+ * second that it has no TLS ULP (why gets the kernel's reason); 0 when it
+ * accepted them, or when the probe could not tell.
  */
 int ktla__kernel_refuses(enum ktla_tls_version version, enum ktla_cipher cipher, char *why, size_t size);
+
+/*
+ * A hand-off's attempt to attach the TLS ULP failed with ENOENT (why says
+ * so): for the next second, hand-offs keep their connections in user space
+ * with this reason without deriving keys or touching the socket.
+ */
+void ktla__kernel_note_ulp_missing(const char *why);
 
 /*
  * Forget the cached answer, so that the next hand-off probes again: for

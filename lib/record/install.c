@@ -21,6 +21,7 @@
 #include "install.h"
 #include "decide.h"
 #include "keys/keys.h"
+#include "kernel/kernel_caps.h"
 #include "kernel/ktls.h"
 #include "record_crypto.h"
 
@@ -32,6 +33,8 @@ int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, cons
 
     if (rc != 0) {
         ktla__ktls_reason(KTLA__STEP_ULP, KTLA_DIR_TX, -rc, why, why_size);
+        if (rc == -ENOENT)
+            ktla__kernel_note_ulp_missing(why);
         return KTLA_E_UNSUPPORTED;
     }
     /* From here on there is no way back to user space. */

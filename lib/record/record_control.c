@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "client_session.h"
 #include "keyupdate.h"
 #include "engine.h"
 #include "kernel/ktls.h"
@@ -98,7 +99,7 @@ static int record_goes_on(const ktla_conn *conn)
 
 #define KEY_UPDATE_AFTER "more handshake bytes after a KeyUpdate in its record (a KeyUpdate must end its record)"
 
-/* A post-handshake handshake record: in TLS 1.3, from a client, only KeyUpdate (RFC 8446 4.6.3). */
+/* A post-handshake handshake record: in TLS 1.3 only KeyUpdate (RFC 8446 4.6.3), and from a server NewSessionTicket. */
 static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n, size_t cap)
 {
     struct ktla__rekey *rk = conn->rekey;
@@ -112,6 +113,14 @@ static long handle_handshake(ktla_conn *conn, const unsigned char *buf, size_t n
     if (rk == NULL) {
         ktla__conn_fail(conn, KTLA_ERROR_TLS, 0, -1, "the peer sent a handshake message but no traffic secret was kept");
         return -1;
+    }
+    if (conn->cfg->is_client) {
+        long used = ktla__client_session_read(conn, buf, n);
+        if (used < 0)
+            return refuse(conn, TLS_ALERT_DECODE_ERROR, "a malformed NewSessionTicket from the server");
+        if ((size_t)used == n)
+            return 1;
+        buf += used, n -= (size_t)used, cap -= (size_t)used;
     }
     /* the message so far: what earlier records brought (rk->hs), then this one */
     memcpy(msg, rk->hs, rk->hs_len);
@@ -152,7 +161,7 @@ void ktla__refuse_split_key_update(ktla_conn *conn)
 
 int ktla__handshake_pending(const ktla_conn *conn)
 {
-    return conn->rekey != NULL && conn->rekey->hs_len > 0;
+    return conn->rekey != NULL && (conn->rekey->hs_len > 0 || ktla__client_session_reading(conn));
 }
 
 long ktla__control_record(ktla_conn *conn, unsigned char type, const unsigned char *buf, size_t n, size_t cap)

@@ -24,6 +24,7 @@ int main(void)
         add_threads_suite,
         add_pending_check_suite,
         add_user_engine_suite,
+        add_connect_suite,
         add_public_records_suite,
     };
 

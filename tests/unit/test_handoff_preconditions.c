@@ -16,11 +16,15 @@
  *   reason to stay in user space but the protocol error RFC 8446 5.1 names
  *   (a message after a key change in its record): unexpected_message, and
  *   the socket untouched;
+ * - a kernel without the TLS ULP, heard by the previous hand-off: no second
+ *   attempt (no keys derived, the socket untouched) until a second has passed;
  * and the probe's cached answer does not outlive a staged kernel.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel/kernel_caps.h"
 #include "keys/keys.h"
@@ -195,6 +199,40 @@ static void test_bytes_pending_in_mbedtls(void)
     staged_run_close(&r);
 }
 
+static void handshake_on_kernel(struct run *r, int want_calls, const char *want)
+{
+    staged_run_open(r, fixture_config("ecdsa-p256"), 0x0303, 0xC02B);
+    CU_ASSERT_EQUAL(drive(r), 0);
+    CU_ASSERT_EQUAL(r->rc, 1);
+    CU_ASSERT_EQUAL(ktla_get_offload(r->conn, KTLA_DIR_TX), KTLA_OFFLOAD_USER);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ktla_get_offload_reason(r->conn, KTLA_DIR_RX), want));
+    if (stage.calls_on_watch_fd != want_calls)
+        printf("\n    %d setsockopt calls on the socket, want %d", stage.calls_on_watch_fd, want_calls);
+    CU_ASSERT_EQUAL(stage.calls_on_watch_fd, want_calls);
+    staged_run_close(r);
+}
+
+/*
+ * A kernel without the tls module answers TCP_ULP with ENOENT: the next
+ * hand-offs must not derive keys and ask again (each TLS 1.2 key block costs
+ * as much as a sixth of a resumed handshake), but must ask again later.
+ */
+static void test_no_ulp_remembered_for_a_second(void)
+{
+    struct timespec pause = {1, 100 * 1000 * 1000};
+    struct run r;
+
+    staged_kernel_reset();
+    ktla__kernel_caps_reset();
+    stage.ulp_errno = ENOENT;
+    handshake_on_kernel(&r, 1, "no tls module"); /* the kernel is asked: TCP_ULP */
+    handshake_on_kernel(&r, 0, "no tls module"); /* believed: the socket is not touched */
+    nanosleep(&pause, NULL);
+    handshake_on_kernel(&r, 1, "no tls module"); /* expired: asked again */
+    ktla__kernel_caps_reset();
+    stage.ulp_errno = 0;
+}
+
 /* A probe run under a staged kernel must not stay cached after the stage is gone. */
 static void test_probe_does_not_outlive_the_stage(void)
 {
@@ -219,6 +257,8 @@ int add_handoff_preconditions_suite(void)
                    CU_add_test(s, "max_fragment_length 512: user space, socket untouched", test_max_fragment_length) &&
                    CU_add_test(s, "bytes pending in mbedTLS: unexpected_message, socket untouched",
                                test_bytes_pending_in_mbedtls) &&
+                   CU_add_test(s, "no TLS ULP: believed for a second, socket untouched, then asked again",
+                               test_no_ulp_remembered_for_a_second) &&
                    CU_add_test(s, "the probe cache does not outlive a staged kernel",
                                test_probe_does_not_outlive_the_stage)
                ? 0

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "worker.h"
 
 /* Storage for the generated defaults' paths. */
 struct defaults {
@@ -107,9 +108,35 @@ static void print_banner(const struct serve_options *o, const struct defaults *d
         fprintf(stderr, "Try: curl https://%s:%u/\n", url_host, port);
 }
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* The sanitizer runtimes' own count (sanitizer/allocator_interface.h, which GCC does not install). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+
+static size_t heap_in_use(void)
+{
+    return __sanitizer_get_current_allocated_bytes(); /* glibc's allocator is not the one in use */
+}
+#else
+static size_t heap_in_use(void)
+{
+    return mallinfo2().uordblks; /* bytes in allocated chunks */
+}
+#endif
+
+/*
+ * SIGUSR1: one status line.  The heap in use, with the open connections'
+ * count, tells what a connection keeps in user space;
+ * tests/serve/check-idle-memory reads it.
+ */
+static void print_status(struct server *srv)
+{
+    fprintf(stderr, "ktla-serve: status: %u connections open, %lu request buffers held, %zu bytes of heap in use\n",
+            atomic_load(&srv->conns), session_io_held(), heap_in_use());
+}
+
 /*
  * Wait for SIGINT/SIGTERM (blocked in every thread, so they queue here) or a
- * worker's failure; reload on each SIGHUP meanwhile.
+ * worker's failure; reload on each SIGHUP and report on each SIGUSR1 meanwhile.
  */
 static void wait_for_stop(struct server *srv, const sigset_t *set)
 {
@@ -121,6 +148,10 @@ static void wait_for_stop(struct server *srv, const sigset_t *set)
         if (sig == SIGHUP) {
             fprintf(stderr, "ktla-serve: SIGHUP: reloading the TLS configuration\n");
             tls_config_reload(srv);
+            continue;
+        }
+        if (sig == SIGUSR1) {
+            print_status(srv);
             continue;
         }
         if (sig > 0 || atomic_load(&srv->failed))
@@ -185,6 +216,7 @@ static int serve(struct server *srv, const struct defaults *d)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the threads, which inherit it */
     if (w == NULL)
         return SERVE_EXIT_FAIL;
@@ -238,9 +270,10 @@ static int run(struct serve_options *o, int argc, char **argv)
     int rc = SERVE_EXIT_FAIL;
 
     signal(SIGPIPE, SIG_IGN); /* sendfile() to a closed kTLS socket would raise it */
-    /* A reload asked for during start-up (systemd may send it early) waits for wait_for_stop(), not kill us. */
+    /* A reload or status asked for during start-up (systemd may send it early) waits for wait_for_stop(), not kill us. */
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
+    sigaddset(&hup, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &hup, NULL);
     if (getenv("KTLA_SERVE_NO_OPENAT2"))
         files_force_fallback(1);

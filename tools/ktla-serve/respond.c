@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * respond.c - from a parsed request to what the session sends: a head in
- * s->out, then either a small HTML page after it or a file range to
+ * s->io->out, then either a small HTML page after it or a file range to
  * sendfile.  No I/O on the connection here.
  */
 #define _GNU_SOURCE
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "session.h"
 
 #define MAX_LOCATION 1024 /* a redirect target longer than this is refused as 414 */
 
@@ -25,7 +25,7 @@ static struct http_response base_response(const struct session *s, int status)
     return (struct http_response){
         .status = status,
         .keep_alive = s->keep_alive,
-        .client_minor = s->req.minor,
+        .client_minor = s->io->req.minor,
         .last_modified = (time_t)-1,
     };
 }
@@ -39,21 +39,21 @@ static void send_page(struct session *s, struct http_response *r)
     r->keep_alive = r->keep_alive && keeps_connection(r->status);
     r->content_type = "text/html; charset=utf-8";
     r->content_length = page_len;
-    s->out_len = http_format_head(s->out, sizeof s->out, r);
-    if (s->out_len == 0 || s->out_len + page_len > sizeof s->out) {
+    s->io->out_len = http_format_head(s->io->out, sizeof s->io->out, r);
+    if (s->io->out_len == 0 || s->io->out_len + page_len > sizeof s->io->out) {
         /* Cannot happen with these sizes; if it did, a bare 500 beats a head that lies. */
         static const char bare[] = "HTTP/1.1 500 Internal Server Error\r\n"
                                    "Content-Length: 0\r\nConnection: close\r\n\r\n";
-        memcpy(s->out, bare, sizeof bare - 1);
-        s->out_len = sizeof bare - 1;
+        memcpy(s->io->out, bare, sizeof bare - 1);
+        s->io->out_len = sizeof bare - 1;
         r->status = 500;
         r->keep_alive = 0;
-    } else if (s->req.method != HTTP_HEAD) {
-        memcpy(s->out + s->out_len, page, page_len);
-        s->out_len += page_len;
-        s->out_body = page_len;
+    } else if (s->io->req.method != HTTP_HEAD) {
+        memcpy(s->io->out + s->io->out_len, page, page_len);
+        s->io->out_len += page_len;
+        s->io->out_body = page_len;
     }
-    s->out_off = 0;
+    s->io->out_off = 0;
     s->status = r->status;
     s->keep_alive = r->keep_alive;
 }
@@ -81,7 +81,7 @@ static void respond_redirect(struct session *s, const char *path)
         respond_error(s, 414);
         return;
     }
-    r.location = location; /* copied into s->out by send_page, before location goes */
+    r.location = location; /* copied into s->io->out by send_page, before location goes */
     r.location_len = len;
     send_page(s, &r);
 }
@@ -99,7 +99,7 @@ static void respond_unsatisfiable(struct session *s, unsigned long long size)
 /* 200 or 206 for an open regular file; takes fd. */
 static void respond_file(struct session *s, const char *path, int fd, const struct stat *st)
 {
-    const struct http_request *q = &s->req;
+    const struct http_request *q = &s->io->req;
     unsigned long long size = (unsigned long long)st->st_size, first = 0, last = size ? size - 1 : 0;
     struct http_response r = base_response(s, 200);
     enum files_range range = FILES_RANGE_NONE;
@@ -124,8 +124,8 @@ static void respond_file(struct session *s, const char *path, int fd, const stru
         r.size = size;
         r.content_length = last - first + 1;
     }
-    s->out_len = http_format_head(s->out, sizeof s->out, &r);
-    s->out_off = 0;
+    s->io->out_len = http_format_head(s->io->out, sizeof s->io->out, &r);
+    s->io->out_off = 0;
     s->status = r.status;
     if (q->method == HTTP_HEAD || r.content_length == 0) {
         close(fd);
@@ -138,14 +138,14 @@ static void respond_file(struct session *s, const char *path, int fd, const stru
 
 void respond(struct session *s)
 {
-    const struct http_request *q = &s->req;
+    const struct http_request *q = &s->io->req;
     char path[HTTP_MAX_PATH];
     const char *raw;
     size_t raw_len;
     struct stat st;
     int status, fd;
 
-    s->keep_alive = http_keep_alive(q) && !s->w->stopping;
+    s->keep_alive = http_keep_alive(q) && !s->loop->stopping;
     if (q->method == HTTP_OTHER || q->has_body) {
         /* A body we will not read would be taken for the next request: close after answering. */
         if (q->has_body)
@@ -155,7 +155,7 @@ void respond(struct session *s)
     }
     status = http_decode_path(q->target, q->target_len, path, sizeof path, &raw, &raw_len);
     if (status == 0)
-        status = files_open(&s->w->srv->root, path, &fd, &st);
+        status = files_open(&s->loop->srv->root, path, &fd, &st);
     if (status == 301)
         respond_redirect(s, path);
     else if (status != 200)

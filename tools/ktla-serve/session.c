@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "session.h"
 
 #define SEND_BUDGET (4u << 20) /* bytes one connection may send before others get a turn */
 #define LINGER_READS 16         /* recv() calls per linger event before yielding */
@@ -50,7 +50,7 @@ static enum step wait_for(struct session *s, uint32_t events)
 {
     struct epoll_event ev = {.events = events, .data.ptr = s};
 
-    if (events != s->events && epoll_ctl(s->w->epfd, EPOLL_CTL_MOD, s->fd, &ev) == 0)
+    if (events != s->events && epoll_ctl(s->loop->epfd, EPOLL_CTL_MOD, s->fd, &ev) == 0)
         s->events = events;
     return STEP_WAIT;
 }
@@ -77,7 +77,7 @@ static void offload_reasons(const struct session *s, char *out, size_t size)
 /* One access-log line for the request just answered (or abandoned). */
 static void log_request(const struct session *s)
 {
-    const struct http_request *q = &s->req;
+    const struct http_request *q = &s->io->req;
     char line[3072], method[40], target[1100], reasons[600], when[40], client[180] = "";
     struct timespec ts;
     struct tm tm;
@@ -100,22 +100,64 @@ static void log_request(const struct session *s)
         log_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+/*
+ * Request buffers held now, all workers: --stats reports it, and the idle
+ * memory test reads it (an idle keep-alive connection must hold none).
+ */
+static atomic_ulong io_held;
+
+unsigned long session_io_held(void)
+{
+    return atomic_load(&io_held);
+}
+
+/* The request buffers, taken when a request may start to arrive; 0, or -1 out of memory. */
+static int io_take(struct session *s)
+{
+    if (s->io)
+        return 0;
+    s->io = malloc(sizeof *s->io);
+    if (s->io == NULL)
+        return -1;
+    memset(&s->io->req, 0, sizeof s->io->req);
+    s->io->out_len = s->io->out_off = s->io->out_body = 0;
+    s->io->in_len = 0;
+    atomic_fetch_add(&io_held, 1);
+    return 0;
+}
+
+static void io_give_back(struct session *s)
+{
+    if (s->io == NULL)
+        return;
+    free(s->io);
+    s->io = NULL;
+    atomic_fetch_sub(&io_held, 1);
+}
+
+/* Bytes of the next request already read (0 when the buffers are given back). */
+static size_t bytes_waiting(const struct session *s)
+{
+    return s->io ? s->io->in_len : 0;
+}
+
 static void session_free(struct session *s)
 {
-    struct worker *w = s->w;
+    struct session_loop *loop = s->loop;
 
     if (s->state == SESSION_SEND)
         log_request(s); /* a response cut short is still a request served, partly */
-    timer_cancel(s);
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+    timer_cancel(&s->timer);
+    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, s->fd, NULL);
     if (s->file_fd >= 0)
         close(s->file_fd);
     close(s->fd);
+    io_give_back(s);
     ktla_conn_free(s->tls);
     tls_config_release(s->tls_config);
     free(s);
-    w->nconns--;
-    atomic_fetch_sub(&w->srv->conns, 1);
+    loop->nconns--;
+    atomic_fetch_sub(&loop->srv->conns, 1);
 }
 
 /* Close now; polite: send close_notify first (best effort, never waiting). */
@@ -143,7 +185,7 @@ static void arm_handshake_timer(struct session *s)
 {
     long long left = ktla_get_handshake_time_left(s->tls);
 
-    timer_arm_at(&s->w->handshake, s, left < 0 ? UINT64_MAX : now_ms() + (uint64_t)left);
+    timer_arm_at(&s->loop->handshake, &s->timer, left < 0 ? UINT64_MAX : now_ms() + (uint64_t)left);
 }
 
 static unsigned slow_handshake_ms;
@@ -167,7 +209,7 @@ static enum step step_handshake(struct session *s)
         if (tls_config_client_auth(s->tls_config) != KTLA_CLIENT_AUTH_NONE)
             client_cert_describe(s->tls, s->client, sizeof s->client);
         s->state = SESSION_READ;
-        timer_arm(&s->w->idle, s);
+        timer_arm(&s->loop->idle, &s->timer);
         return STEP_NEXT;
     }
     e = ktla_get_error(s->tls, ret);
@@ -206,12 +248,12 @@ static enum step blocked(struct session *s, long ret, const char *what)
     return session_close(s, e == KTLA_ERROR_ZERO_RETURN);
 }
 
-/* Answer the request in s->req (status 0), or a head that could not be parsed (status). */
+/* Answer the request in s->io->req (status 0), or a head that could not be parsed (status). */
 static enum step start_response(struct session *s, int status)
 {
     s->requests++;
     s->body_sent = 0;
-    s->out_body = 0;
+    s->io->out_body = 0;
     s->file_fd = -1;
     if (status == 0) {
         respond(s);
@@ -220,7 +262,7 @@ static enum step start_response(struct session *s, int status)
         respond_error(s, status);
     }
     s->state = SESSION_SEND;
-    timer_arm(&s->w->idle, s);
+    timer_arm(&s->loop->idle, &s->timer);
     return STEP_NEXT;
 }
 
@@ -228,7 +270,7 @@ static enum step start_response(struct session *s, int status)
 static enum step try_request(struct session *s, int *more)
 {
     int status = 0;
-    enum http_parse r = http_parse_request(s->in, s->in_len, &s->req, &status);
+    enum http_parse r = http_parse_request(s->io->in, s->io->in_len, &s->io->req, &status);
 
     *more = r == HTTP_PARSE_MORE;
     if (*more)
@@ -238,19 +280,27 @@ static enum step try_request(struct session *s, int *more)
 
 static enum step step_read(struct session *s)
 {
+    if (io_take(s) != 0) {
+        report(s, "read failed", "out of memory for the request buffers");
+        return session_close(s, 0);
+    }
     for (;;) {
         int more = 1;
-        enum step r = s->in_len > 0 ? try_request(s, &more) : STEP_WAIT;
+        enum step r = s->io->in_len > 0 ? try_request(s, &more) : STEP_WAIT;
         long n;
 
         if (!more)
             return r;
-        if (s->in_len == sizeof s->in) /* the parser says 414 or 431 before this; never read past it */
+        if (s->io->in_len == sizeof s->io->in) /* the parser says 414 or 431 before this; never read past it */
             return start_response(s, 431);
-        n = ktla_read(s->tls, s->in + s->in_len, sizeof s->in - s->in_len);
-        if (n <= 0)
+        n = ktla_read(s->tls, s->io->in + s->io->in_len, sizeof s->io->in - s->io->in_len);
+        if (n <= 0) {
+            /* Nothing of a request yet: idle, so the buffers go back until the next readiness. */
+            if (s->io->in_len == 0)
+                io_give_back(s);
             return blocked(s, n, "read failed");
-        s->in_len += (size_t)n;
+        }
+        s->io->in_len += (size_t)n;
     }
 }
 
@@ -260,7 +310,7 @@ static enum step start_linger(struct session *s)
     ktla_shutdown(s->tls);
     shutdown(s->fd, SHUT_WR);
     s->state = SESSION_LINGER;
-    timer_arm(&s->w->linger, s);
+    timer_arm(&s->loop->linger, &s->timer);
     return STEP_NEXT;
 }
 
@@ -270,14 +320,17 @@ static enum step response_done(struct session *s)
     if (s->file_fd >= 0)
         close(s->file_fd);
     s->file_fd = -1;
-    if (!s->keep_alive || s->w->stopping)
+    if (!s->keep_alive || s->loop->stopping) {
+        io_give_back(s);
         return start_linger(s);
+    }
     /* Pipelined bytes after this head are the next request. */
-    memmove(s->in, s->in + s->req.head_len, s->in_len - s->req.head_len);
-    s->in_len -= s->req.head_len;
-    memset(&s->req, 0, sizeof s->req);
+    memmove(s->io->in, s->io->in + s->io->req.head_len, s->io->in_len - s->io->req.head_len);
+    s->io->in_len -= s->io->req.head_len;
+    memset(&s->io->req, 0, sizeof s->io->req);
+    s->io->out_len = s->io->out_off = s->io->out_body = 0;
     s->state = SESSION_READ;
-    timer_arm(&s->w->idle, s);
+    timer_arm(&s->loop->idle, &s->timer);
     return STEP_NEXT;
 }
 
@@ -298,8 +351,8 @@ static void read_separate_records(void)
 static int fits_one_record(const struct session *s)
 {
     pthread_once(&separate_records_once, read_separate_records);
-    return !separate_records && s->out_off < s->out_len && s->file_fd >= 0 && s->file_off < s->file_end &&
-           (unsigned long long)(s->file_end - s->file_off) <= ONE_RECORD - (s->out_len - s->out_off);
+    return !separate_records && s->io->out_off < s->io->out_len && s->file_fd >= 0 && s->file_off < s->file_end &&
+           (unsigned long long)(s->file_end - s->file_off) <= ONE_RECORD - (s->io->out_len - s->io->out_off);
 }
 
 /*
@@ -313,11 +366,11 @@ static int fits_one_record(const struct session *s)
 static long send_head_and_body(struct session *s)
 {
     unsigned char buf[ONE_RECORD];
-    size_t head = s->out_len - s->out_off, body = (size_t)(s->file_end - s->file_off);
+    size_t head = s->io->out_len - s->io->out_off, body = (size_t)(s->file_end - s->file_off);
     ssize_t got;
     long n;
 
-    memcpy(buf, s->out + s->out_off, head);
+    memcpy(buf, s->io->out + s->io->out_off, head);
     do
         got = pread(s->file_fd, buf + head, body, (off_t)s->file_off);
     while (got < 0 && errno == EINTR);
@@ -327,13 +380,13 @@ static long send_head_and_body(struct session *s)
     if (n <= 0)
         return n;
     if ((size_t)n <= head) {
-        s->out_off += (size_t)n;
+        s->io->out_off += (size_t)n;
     } else {
-        s->out_off = s->out_len;
+        s->io->out_off = s->io->out_len;
         s->file_off += (long long)((size_t)n - head);
         s->body_sent += (size_t)n - head;
     }
-    timer_arm(&s->w->idle, s);
+    timer_arm(&s->loop->idle, &s->timer);
     return n;
 }
 
@@ -348,14 +401,14 @@ static enum step step_send(struct session *s)
         if (n < 0)
             return blocked(s, n, "write failed");
     }
-    while (s->out_off < s->out_len) {
-        long n = ktla_write(s->tls, s->out + s->out_off, s->out_len - s->out_off);
+    while (s->io->out_off < s->io->out_len) {
+        long n = ktla_write(s->tls, s->io->out + s->io->out_off, s->io->out_len - s->io->out_off);
         if (n <= 0)
             return blocked(s, n, "write failed");
-        s->out_off += (size_t)n;
-        timer_arm(&s->w->idle, s);
-        if (s->out_off == s->out_len)
-            s->body_sent += s->out_body; /* an error page, sent with its head */
+        s->io->out_off += (size_t)n;
+        timer_arm(&s->loop->idle, &s->timer);
+        if (s->io->out_off == s->io->out_len)
+            s->body_sent += s->io->out_body; /* an error page, sent with its head */
     }
     while (s->file_fd >= 0 && s->file_off < s->file_end) {
         /* The count depends only on the offset, so a retry after WANT_WRITE repeats the call exactly. */
@@ -369,7 +422,7 @@ static enum step step_send(struct session *s)
             return blocked(s, n, "sendfile failed");
         s->body_sent += (unsigned long long)n;
         budget -= (size_t)n < budget ? (size_t)n : budget;
-        timer_arm(&s->w->idle, s);
+        timer_arm(&s->loop->idle, &s->timer);
     }
     return response_done(s);
 }
@@ -405,7 +458,7 @@ static void drive(struct session *s)
     } while (r == STEP_NEXT);
 }
 
-int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len)
+int session_start(struct session_loop *loop, int fd, const struct sockaddr *peer, socklen_t peer_len)
 {
     struct session *s = calloc(1, sizeof *s);
     struct epoll_event ev = {.events = EPOLLIN};
@@ -413,30 +466,30 @@ int session_start(struct worker *w, int fd, const struct sockaddr *peer, socklen
 
     if (s == NULL)
         return -1;
-    s->tls_config = tls_config_acquire(w->srv);
+    s->tls_config = tls_config_acquire(loop->srv);
     if (ktla_conn_new(tls_config_get(s->tls_config), &s->tls) != 0 || ktla_set_fd(s->tls, fd) != 0) {
         ktla_conn_free(s->tls);
         tls_config_release(s->tls_config);
         free(s);
         return -1;
     }
-    s->w = w;
+    s->loop = loop;
     s->fd = fd;
     s->file_fd = -1;
     s->events = EPOLLIN;
     s->state = SESSION_HANDSHAKE;
-    s->id = atomic_fetch_add(&w->srv->next_id, 1) + 1;
+    s->id = atomic_fetch_add(&loop->srv->next_id, 1) + 1;
     net_peer_name(peer, peer_len, s->peer, sizeof s->peer);
     /* A head and a big file's body are separate writes: Nagle would hold the second for the first's ACK. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ev.data.ptr = s;
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
         ktla_conn_free(s->tls);
         tls_config_release(s->tls_config);
         free(s);
         return -1;
     }
-    w->nconns++;
+    loop->nconns++;
     drive(s); /* the ClientHello is often there already; a wait arms the handshake timer */
     return 0;
 }
@@ -458,16 +511,16 @@ void session_timeout(struct session *s)
      * waiting on a connection between requests mean the client is not idle.
      * Serve them (once: a request that then stalls half-way is closed).
      */
-    if (s->state == SESSION_READ && s->in_len == 0) {
+    if (s->state == SESSION_READ && bytes_waiting(s) == 0) {
         struct pollfd p = {.fd = s->fd, .events = POLLIN};
         if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
-            timer_arm(&s->w->idle, s);
+            timer_arm(&s->loop->idle, &s->timer);
             drive(s);
             return;
         }
     }
     /* idle between requests: say goodbye properly; stalled mid-request or mid-response: just go */
-    session_close(s, s->state == SESSION_READ && s->in_len == 0);
+    session_close(s, s->state == SESSION_READ && bytes_waiting(s) == 0);
 }
 
 void session_abort(struct session *s)
@@ -480,5 +533,5 @@ void session_stop(struct session *s)
     /* In-flight responses (and lingering closes) finish; everything else closes now. */
     if (s->state == SESSION_SEND || s->state == SESSION_LINGER)
         return;
-    session_close(s, s->state == SESSION_READ && s->in_len == 0);
+    session_close(s, s->state == SESSION_READ && bytes_waiting(s) == 0);
 }

@@ -20,68 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "worker.h"
 
 #define MAX_EVENTS 128
 #define ACCEPTS_PER_EVENT 64 /* then let the sessions run */
 
-uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-void timer_cancel(struct session *s)
-{
-    struct timer_list *l = s->timer;
-
-    if (l == NULL)
-        return;
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        l->head = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    else
-        l->tail = s->prev;
-    s->prev = s->next = NULL;
-    s->timer = NULL;
-}
-
-void timer_arm_at(struct timer_list *list, struct session *s, uint64_t deadline_ms)
-{
-    struct session *after;
-
-    timer_cancel(s);
-    s->deadline_ms = deadline_ms;
-    s->timer = list;
-    /* Usually the latest deadline: walk back from the tail only as far as needed. */
-    for (after = list->tail; after && after->deadline_ms > deadline_ms; after = after->prev)
-        ;
-    s->prev = after;
-    s->next = after ? after->next : list->head;
-    if (s->next)
-        s->next->prev = s;
-    else
-        list->tail = s;
-    if (after)
-        after->next = s;
-    else
-        list->head = s;
-}
-
-void timer_arm(struct timer_list *list, struct session *s)
-{
-    timer_arm_at(list, s, list->timeout_ms ? now_ms() + list->timeout_ms : UINT64_MAX);
-}
-
 /* Milliseconds until the earliest deadline, for epoll_wait; -1 for none. */
 static int next_timeout(const struct worker *w)
 {
-    const struct timer_list *lists[] = {&w->handshake, &w->idle, &w->linger};
+    const struct timer_list *lists[] = {&w->loop.handshake, &w->loop.idle, &w->loop.linger};
     uint64_t earliest = UINT64_MAX, now = now_ms();
 
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
@@ -96,12 +43,12 @@ static int next_timeout(const struct worker *w)
 
 static void expire(struct worker *w)
 {
-    struct timer_list *lists[] = {&w->handshake, &w->idle, &w->linger};
+    struct timer_list *lists[] = {&w->loop.handshake, &w->loop.idle, &w->loop.linger};
     uint64_t now = now_ms();
 
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         while (lists[i]->head && lists[i]->head->deadline_ms <= now)
-            session_timeout(lists[i]->head); /* leaves the head: closed, or re-armed for later */
+            session_timeout(session_of(lists[i]->head)); /* leaves the head: closed, or re-armed for later */
 }
 
 /*
@@ -119,7 +66,7 @@ static void shed_one(struct worker *w)
     if (fd >= 0)
         close(fd);
     w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    atomic_fetch_add(&w->srv->refused, 1);
+    atomic_fetch_add(&w->loop.srv->refused, 1);
 }
 
 /* Count a new connection in; 0 when it is over --max-conn (the caller closes it). */
@@ -139,7 +86,7 @@ static int admit(struct server *srv)
 
 static void accept_ready(struct worker *w)
 {
-    for (int i = 0; i < ACCEPTS_PER_EVENT && !w->stopping; i++) {
+    for (int i = 0; i < ACCEPTS_PER_EVENT && !w->loop.stopping; i++) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
         int fd = accept4(w->listen_fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -151,13 +98,13 @@ static void accept_ready(struct worker *w)
                 shed_one(w);
             return; /* EAGAIN: all taken */
         }
-        if (!admit(w->srv)) {
+        if (!admit(w->loop.srv)) {
             close(fd);
             continue;
         }
-        if (session_start(w, fd, (struct sockaddr *)&peer, len) != 0) {
+        if (session_start(&w->loop, fd, (struct sockaddr *)&peer, len) != 0) {
             close(fd);
-            atomic_fetch_sub(&w->srv->conns, 1);
+            atomic_fetch_sub(&w->loop.srv->conns, 1);
         }
     }
 }
@@ -165,20 +112,20 @@ static void accept_ready(struct worker *w)
 /* Stop accepting (the listener goes), close what is not answering a request. */
 static void begin_stop(struct worker *w)
 {
-    struct timer_list *lists[] = {&w->handshake, &w->idle, &w->linger};
+    struct timer_list *lists[] = {&w->loop.handshake, &w->loop.idle, &w->loop.linger};
 
-    w->stopping = 1;
+    w->loop.stopping = 1;
     if (w->listen_fd >= 0) {
-        epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
+        epoll_ctl(w->loop.epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
         close(w->listen_fd);
         w->listen_fd = -1;
     }
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->srv->stop_fd, NULL); /* it stays readable */
+    epoll_ctl(w->loop.epfd, EPOLL_CTL_DEL, w->loop.srv->stop_fd, NULL); /* it stays readable */
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        struct session *s = lists[i]->head, *next;
-        for (; s; s = next) {
-            next = s->next;
-            session_stop(s);
+        struct timer_entry *e = lists[i]->head, *next;
+        for (; e; e = next) {
+            next = e->next;
+            session_stop(session_of(e));
         }
     }
 }
@@ -193,16 +140,16 @@ static int add_fd(int epfd, int fd, void *tag)
 int worker_init(struct worker *w, struct server *srv, unsigned index, int listen_fd)
 {
     memset(w, 0, sizeof *w);
-    w->srv = srv;
+    w->loop.srv = srv;
     w->index = index;
     w->listen_fd = listen_fd;
     /* The handshake timeout lives in the ktla_config; its deadlines come from the library. */
-    w->idle.timeout_ms = srv->opt->idle_timeout_ms;
-    w->linger.timeout_ms = LINGER_MS;
+    w->loop.idle.timeout_ms = srv->opt->idle_timeout_ms;
+    w->loop.linger.timeout_ms = LINGER_MS;
     w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (w->epfd < 0 || add_fd(w->epfd, listen_fd, &w->listen_tag) != 0 ||
-        add_fd(w->epfd, srv->stop_fd, &w->stop_tag) != 0)
+    w->loop.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->loop.epfd < 0 || add_fd(w->loop.epfd, listen_fd, &w->listen_tag) != 0 ||
+        add_fd(w->loop.epfd, srv->stop_fd, &w->stop_tag) != 0)
         return -1;
     return 0;
 }
@@ -212,11 +159,11 @@ void *worker_run(void *arg)
     struct worker *w = arg;
     struct epoll_event ev[MAX_EVENTS];
 
-    while (!w->stopping || w->nconns > 0) {
-        int n = epoll_wait(w->epfd, ev, MAX_EVENTS, next_timeout(w));
+    while (!w->loop.stopping || w->loop.nconns > 0) {
+        int n = epoll_wait(w->loop.epfd, ev, MAX_EVENTS, next_timeout(w));
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "ktla-serve: worker %u: epoll_wait: %s\n", w->index, strerror(errno));
-            atomic_store(&w->srv->failed, 1);
+            atomic_store(&w->loop.srv->failed, 1);
             break;
         }
         for (int i = 0; i < n; i++) {
@@ -228,7 +175,7 @@ void *worker_run(void *arg)
                 session_event(ev[i].data.ptr, ev[i].events);
         }
         /* Only between batches: closing sessions inside one could free one a later event names. */
-        if (w->stop_requested && !w->stopping)
+        if (w->stop_requested && !w->loop.stopping)
             begin_stop(w);
         expire(w);
     }
@@ -237,16 +184,16 @@ void *worker_run(void *arg)
 
 void worker_destroy(struct worker *w)
 {
-    struct timer_list *lists[] = {&w->handshake, &w->idle, &w->linger};
+    struct timer_list *lists[] = {&w->loop.handshake, &w->loop.idle, &w->loop.linger};
 
     /* Only after a failure are sessions left; close them the quick way. */
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         while (lists[i]->head)
-            session_abort(lists[i]->head);
+            session_abort(session_of(lists[i]->head));
     if (w->listen_fd >= 0)
         close(w->listen_fd);
-    if (w->epfd >= 0)
-        close(w->epfd);
+    if (w->loop.epfd >= 0)
+        close(w->loop.epfd);
     if (w->reserve_fd >= 0)
         close(w->reserve_fd);
 }
