@@ -179,6 +179,72 @@ struct ktla_session_keys {
 KTLA_EXPORT int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *keys, char *why,
                                   size_t why_size);
 
+/*
+ * Records on a socket after ktla_install_keys() (see ktla_recv_record(3)).
+ * Data may also go with plain send(), write() and sendfile(); these calls
+ * are for what needs a record type.  Each checks first that the direction
+ * it uses is in kTLS and returns KTLA_E_NOKTLS (nothing sent or read) when
+ * it is not, so that bytes never leave in clear.  System call failures
+ * return KTLA_E_SYSCALL with errno kept (EAGAIN on a non-blocking socket
+ * that is not ready; EBADMSG when a received record failed authentication).
+ */
+
+/* TLS content types (RFC 8446 5.1) as ktla_recv_record() reports them and ktla_send_record() takes them. */
+enum ktla_record_type {
+    KTLA_RECORD_ALERT = 21,
+    KTLA_RECORD_HANDSHAKE = 22,
+    KTLA_RECORD_APPLICATION_DATA = 23,
+};
+
+/* TLS alert levels (RFC 5246 7.2). */
+enum ktla_alert_level {
+    KTLA_ALERT_WARNING = 1,
+    KTLA_ALERT_FATAL = 2,
+};
+
+/*
+ * One recvmsg() of up to len bytes of one record; *record_type gets its
+ * content type.  Bytes of records of different types never come in one
+ * call.  flags: 0, MSG_PEEK, MSG_DONTWAIT.  Returns the byte count (0: the
+ * transport ended), or a negative KTLA_E_* code.
+ */
+KTLA_EXPORT long ktla_recv_record(int fd, void *buf, size_t len, unsigned char *record_type, int flags);
+
+/* Send one record of record_type (alert, handshake or application data) of 1 to 16384 bytes, whole; 0 or KTLA_E_*. */
+KTLA_EXPORT int ktla_send_record(int fd, unsigned char record_type, const void *buf, size_t len);
+
+/* Send an alert (level KTLA_ALERT_*, description from RFC 8446 6); also after a record failed authentication. */
+KTLA_EXPORT int ktla_send_alert(int fd, unsigned char level, unsigned char description);
+
+/* Send close_notify: ktla_send_alert(fd, KTLA_ALERT_WARNING, 0). */
+KTLA_EXPORT int ktla_send_close_notify(int fd);
+
+/*
+ * TLS 1.3 KeyUpdate (RFC 8446 4.6.3) on a socket set up by
+ * ktla_install_keys(fd, is_client, keys, ...).  keys is the same structure,
+ * kept by the caller: these calls replace the secret of the direction they
+ * update with the next one and set its sequence number to 0.
+ *
+ * ktla_send_key_update() sends a KeyUpdate (request_update 1 asks the peer
+ * for one back) and installs our next transmit key.  Returns 0;
+ * KTLA_E_UNSUPPORTED when this kernel cannot replace keys (before Linux
+ * 6.14: nothing was sent); KTLA_E_SYSCALL (errno EAGAIN: nothing was sent,
+ * call again; otherwise the connection is unusable); KTLA_E_NOKTLS;
+ * KTLA_E_INVAL.
+ *
+ * ktla_recv_key_update() takes the peer's KeyUpdate message (the 5 bytes
+ * of a handshake record ktla_recv_record() returned) and installs the
+ * peer's next key for receiving.  Returns 0, or 1 when the peer asked for
+ * an update: then call ktla_send_key_update(..., 0, ...) before sending
+ * more.  KTLA_E_TLS when the message is malformed (why names the alert to
+ * send); KTLA_E_SYSCALL when the kernel refused the key (EBUSY before Linux
+ * 6.14): the connection is unusable.  why (may be NULL) says why on failure.
+ */
+KTLA_EXPORT int ktla_send_key_update(int fd, int is_client, struct ktla_session_keys *keys, int request_update,
+                                     char *why, size_t why_size);
+KTLA_EXPORT int ktla_recv_key_update(int fd, int is_client, struct ktla_session_keys *keys, const void *message,
+                                     size_t len, char *why, size_t why_size);
+
 /* ------------------------------------------------------------------ */
 /* Server configuration                                                */
 /* ------------------------------------------------------------------ */

@@ -5,43 +5,27 @@
 #include "keyupdate.h"
 
 #include <errno.h>
-#include <mbedtls/platform_util.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "engine.h"
-#include "keys/keys.h"
 #include "kernel/ktls.h"
+#include "rekey.h"
 #include "wire/tls_wire.h"
 
-/* next_key()'s answer when the next key could not be derived (out of memory): never an errno. */
-#define NOT_DERIVED 1
+/* The connection's engine (kernel or user) takes the new keys. */
+static int install_on_conn(void *conn, enum ktla_direction dir, const struct ktla__traffic_keys *keys)
+{
+    return ktla__record_set_keys(conn, dir, keys);
+}
 
-/*
- * application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), then install it.
- * 0, NOT_DERIVED, or the kernel's -errno.
- */
+/* The next key of one direction (rekey.c): 0, KTLA__REKEY_NOT_DERIVED, or the engine's -errno. */
 static int next_key(ktla_conn *conn, unsigned char *secret, enum ktla_direction dir)
 {
     struct ktla__rekey *rk = conn->rekey;
-    struct ktla__traffic_keys keys;
-    unsigned char next[sizeof rk->rx_secret];
-    int rc;
 
-    rc = ktla__hkdf_expand_label((mbedtls_md_type_t)rk->hash, secret, rk->secret_len, "traffic upd", NULL, 0, next,
-                                 rk->secret_len);
-    if (rc == 0)
-        rc = ktla__tls13_traffic_keys(conn->cipher, (mbedtls_md_type_t)rk->hash, next, rk->secret_len, 0, &keys);
-    if (rc == 0) {
-        rc = ktla__record_set_keys(conn, dir, &keys);
-        if (rc == 0)
-            memcpy(secret, next, rk->secret_len);
-    } else {
-        rc = NOT_DERIVED;
-    }
-    mbedtls_platform_zeroize(next, sizeof next);
-    mbedtls_platform_zeroize(&keys, sizeof keys);
-    return rc;
+    return ktla__rekey_direction(dir, conn->cipher, (mbedtls_md_type_t)rk->hash, secret, rk->secret_len,
+                                 install_on_conn, conn);
 }
 
 static int fail_rekey(ktla_conn *conn, int err, enum ktla_direction dir)
@@ -50,7 +34,7 @@ static int fail_rekey(ktla_conn *conn, int err, enum ktla_direction dir)
     struct utsname uts;
     char why[192];
 
-    if (err == -NOT_DERIVED) {
+    if (err == -KTLA__REKEY_NOT_DERIVED) {
         ktla__conn_fail(conn, KTLA_ERROR_TLS, ENOMEM, -1,
                         "the peer sent a TLS 1.3 KeyUpdate and the next %s key could not be derived (out of memory); "
                         "the connection is closed",

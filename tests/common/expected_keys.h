@@ -28,4 +28,11 @@ size_t expected_tls12_info(int suite, const unsigned char master[48], const unsi
                            const unsigned char server_random[32], int client_write, uint64_t seq,
                            unsigned char *out, size_t out_size);
 
+/*
+ * application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic
+ * upd", "", Hash.length) (RFC 8446 7.2), into out (secret_len bytes).
+ * Returns secret_len, or 0 for a suite it does not know.
+ */
+size_t expected_tls13_next_secret(int suite, const unsigned char *secret, size_t secret_len, unsigned char *out);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "expected_keys.h"
 #include "kernel/kernel_caps.h"
+#include "sample_keys.h"
 #include "staged_kernel.h"
 #include "suites.h"
 
@@ -43,24 +44,10 @@ static int teardown(void)
     return 0;
 }
 
-/* Distinct, recognisable secrets and sequence numbers for both sides. */
+/* Distinct, recognisable secrets and sequence numbers (client 5, server 9) for both sides. */
 static void sample(struct ktla_session_keys *k, enum ktla_tls_version v, int suite, size_t secret_len)
 {
-    memset(k, 0, sizeof *k);
-    k->version = v;
-    k->ciphersuite = suite;
-    for (int i = 0; i < 48; i++) {
-        k->master_secret[i] = (unsigned char)(0x40 + i);
-        k->client_secret[i] = (unsigned char)(0x80 + i);
-        k->server_secret[i] = (unsigned char)(0xc0 + i);
-    }
-    for (int i = 0; i < 32; i++) {
-        k->client_random[i] = (unsigned char)(0x01 + i);
-        k->server_random[i] = (unsigned char)(0x21 + i);
-    }
-    k->secret_len = secret_len;
-    k->client_seq = 5;
-    k->server_seq = 9;
+    test_sample_session_keys(k, v, suite, secret_len);
 }
 
 static void expect_bytes(const unsigned char *got, socklen_t got_len, const unsigned char *want, size_t want_len)

@@ -18,8 +18,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "worker.h"
-
 /* The longest we wait for the server's close_notify after ours. */
 #define DRAIN_MAX_NS (1000u * 1000u * 1000u)
 
@@ -34,7 +32,7 @@ enum step { STEP_NEXT, STEP_WAIT };
 
 static const struct bench_opts *opts_of(const struct conn *c)
 {
-    return c->w->run->opts;
+    return c->pool->run->opts;
 }
 
 static uint64_t timeout_ns(const struct conn *c)
@@ -42,10 +40,23 @@ static uint64_t timeout_ns(const struct conn *c)
     return (uint64_t)opts_of(c)->timeout_ms * 1000000u;
 }
 
-void conn_init(struct conn *c, struct worker *w)
+/* Watch c's socket for events (EPOLLIN or EPOLLOUT) in the pool's epoll set; 0 or -1. */
+static int conn_watch(struct conn *c, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+
+    if (c->events == events)
+        return 0;
+    if (epoll_ctl(c->pool->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) != 0)
+        return -1;
+    c->events = events;
+    return 0;
+}
+
+void conn_init(struct conn *c, struct conn_pool *pool)
 {
     memset(c, 0, sizeof *c);
-    c->w = w;
+    c->pool = pool;
     c->fd = -1;
     c->st = CS_IDLE;
     tls_link_init(&c->tls);
@@ -79,14 +90,14 @@ void conn_abort(struct conn *c)
 /* The request failed: count it, drop the connection, retry on the next turn. */
 static enum step fail(struct conn *c, enum bench_err kind, const char *detail)
 {
-    if (c->in_request && !run_stopping(c->w->run))
-        stats_error(&c->w->stats, kind, detail);
+    if (c->in_request && !run_stopping(c->pool->run))
+        stats_error(&c->pool->stats, kind, detail);
     if (c->st == CS_HANDSHAKE)
         tls_link_forget_session(&c->tls); /* the offered session may be why */
     teardown(c);
     c->in_request = 0;
     c->st = CS_IDLE;
-    c->w->retry = 1;
+    c->pool->retry = 1;
     return STEP_WAIT;
 }
 
@@ -112,7 +123,7 @@ static enum step fail_tls(struct conn *c, enum bench_err kind, int io)
 
 static enum step wait_for(struct conn *c, uint32_t events, enum bench_err kind)
 {
-    if (worker_watch(c->w, c, events) != 0)
+    if (conn_watch(c, events) != 0)
         return fail_errno(c, kind, "epoll_ctl", errno);
     return STEP_WAIT;
 }
@@ -126,12 +137,12 @@ static void park(struct conn *c)
 {
     teardown(c);
     c->st = CS_PARKED;
-    c->w->active--;
+    c->pool->active--;
 }
 
 static enum step start_tls(struct conn *c)
 {
-    const struct bench_run *run = c->w->run;
+    const struct bench_run *run = c->pool->run;
 
     if (tls_link_start(&c->tls, &run->tls, c->fd, run->opts->url.host) != 0)
         return fail_tls(c, BENCH_ERR_HANDSHAKE, TLS_IO_ERROR);
@@ -141,7 +152,7 @@ static enum step start_tls(struct conn *c)
 
 static enum step open_connection(struct conn *c)
 {
-    const struct bench_run *run = c->w->run;
+    const struct bench_run *run = c->pool->run;
     int one = 1;
 
     c->fd = socket(run->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -158,7 +169,7 @@ static enum step open_connection(struct conn *c)
 
 static enum step step_idle(struct conn *c)
 {
-    if (!run_take_request(c->w->run)) {
+    if (!run_take_request(c->pool->run)) {
         if (c->fd >= 0) { /* a kept-alive connection: close it politely */
             c->st = CS_SHUTDOWN;
             c->deadline = now_ns() + DRAIN_MAX_NS;
@@ -196,9 +207,9 @@ static enum step step_connecting(struct conn *c)
 
 static void note_handshake(struct conn *c)
 {
-    struct bench_stats *s = &c->w->stats;
+    struct bench_stats *s = &c->pool->stats;
 
-    if (run_stopping(c->w->run))
+    if (run_stopping(c->pool->run))
         return;
     ctr_add(&s->handshakes, 1);
     s->resume_offered += c->tls.offered != 0;
@@ -214,11 +225,11 @@ static void note_handshake(struct conn *c)
 /* Where this connection's record layer goes, counted per completed handshake. */
 static int choose_record_layer(struct conn *c)
 {
-    struct bench_stats *s = &c->w->stats;
+    struct bench_stats *s = &c->pool->stats;
     char why[256];
-    int r = tls_link_offload(&c->tls, &c->w->run->tls, why, sizeof why);
+    int r = tls_link_offload(&c->tls, &c->pool->run->tls, why, sizeof why);
 
-    if (r < 0 || run_stopping(c->w->run))
+    if (r < 0 || run_stopping(c->pool->run))
         return r;
     if (r == 1) {
         s->rl_kernel++;
@@ -249,7 +260,7 @@ static enum step step_handshake(struct conn *c)
 
 static enum step step_send(struct conn *c)
 {
-    const struct bench_run *run = c->w->run;
+    const struct bench_run *run = c->pool->run;
 
     while (c->sent < run->request_len) {
         int r = tls_link_write(&c->tls, (const unsigned char *)run->request + c->sent, run->request_len - c->sent);
@@ -269,10 +280,10 @@ static enum step step_send(struct conn *c)
 /* The response is complete: count it, then keep or close the connection. */
 static enum step finish_request(struct conn *c)
 {
-    struct bench_stats *s = &c->w->stats;
+    struct bench_stats *s = &c->pool->stats;
     const struct http_resp *resp = &c->resp;
 
-    if (!run_stopping(c->w->run)) {
+    if (!run_stopping(c->pool->run)) {
         if (resp->status >= 200 && resp->status <= 299) {
             ctr_add(&s->requests, 1);
             hist_record(&s->latency, (now_ns() - c->t_req) / 1000u);
@@ -325,13 +336,13 @@ static enum step step_recv(struct conn *c)
 
         if (budget_spent(c, &reads))
             return wait_for(c, EPOLLIN, BENCH_ERR_TLS_READ);
-        r = tls_link_read(&c->tls, c->w->rbuf, sizeof c->w->rbuf);
+        r = tls_link_read(&c->tls, c->pool->rbuf, sizeof c->pool->rbuf);
         if (r > 0) {
             uint64_t before = c->resp.body;
 
-            h = http_resp_feed(&c->resp, c->w->rbuf, (size_t)r, need_keepalive);
-            if (!run_stopping(c->w->run)) /* throughput counts bytes as they arrive */
-                ctr_add(&c->w->stats.body_bytes, c->resp.body - before);
+            h = http_resp_feed(&c->resp, c->pool->rbuf, (size_t)r, need_keepalive);
+            if (!run_stopping(c->pool->run)) /* throughput counts bytes as they arrive */
+                ctr_add(&c->pool->stats.body_bytes, c->resp.body - before);
             if (h == HTTP_MORE)
                 continue;
             return http_result(c, h);
@@ -359,7 +370,7 @@ static enum step step_shutdown(struct conn *c)
     int r = tls_link_close_notify(&c->tls);
 
     if (r == TLS_IO_WANT_WRITE || r == TLS_IO_WANT_READ) {
-        if (worker_watch(c->w, c, r == TLS_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN) != 0)
+        if (conn_watch(c, r == TLS_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN) != 0)
             return close_done(c);
         return STEP_WAIT;
     }
@@ -378,12 +389,12 @@ static enum step step_drain(struct conn *c)
         int r;
 
         if (budget_spent(c, &reads))
-            return worker_watch(c->w, c, EPOLLIN) != 0 ? close_done(c) : STEP_WAIT;
-        r = tls_link_read(&c->tls, c->w->rbuf, sizeof c->w->rbuf);
+            return conn_watch(c, EPOLLIN) != 0 ? close_done(c) : STEP_WAIT;
+        r = tls_link_read(&c->tls, c->pool->rbuf, sizeof c->pool->rbuf);
         if (r > 0)
             continue;
         if (r == TLS_IO_WANT_READ || r == TLS_IO_WANT_WRITE) {
-            if (worker_watch(c->w, c, r == TLS_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN) != 0)
+            if (conn_watch(c, r == TLS_IO_WANT_WRITE ? EPOLLOUT : EPOLLIN) != 0)
                 return close_done(c);
             return STEP_WAIT;
         }
@@ -425,5 +436,5 @@ void conn_check_deadline(struct conn *c, uint64_t now)
     }
     teardown(c); /* a drain that took too long: close anyway */
     c->st = CS_IDLE;
-    c->w->retry = 1;
+    c->pool->retry = 1;
 }

@@ -11,9 +11,26 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "run.h"
+#include "stats.h"
 #include "tls_client.h"
 
-struct worker;
+#define CONN_RBUF 16384
+
+/*
+ * What the connection slots of one worker thread share: the run, the
+ * thread's statistics, read buffer and epoll set, and the two counters its
+ * loop reads.  The worker owns one (worker.h) and lends it to its slots, so
+ * that conn.c needs nothing of the worker: the dependency runs worker -> conn.
+ */
+struct conn_pool {
+    struct bench_run *run;
+    int epfd;
+    unsigned active;   /* slots not parked */
+    int retry;         /* some slot is idle after a failure: drive it on the next turn */
+    struct bench_stats stats;
+    unsigned char rbuf[CONN_RBUF];
+};
 
 enum conn_state {
     CS_IDLE,       /* between requests: begin the next (or park) */
@@ -27,7 +44,7 @@ enum conn_state {
 };
 
 struct conn {
-    struct worker *w;
+    struct conn_pool *pool;
     enum conn_state st;
     int fd;
     uint32_t events;   /* epoll interest now; 0 when not registered */
@@ -40,7 +57,7 @@ struct conn {
     struct http_resp resp;
 };
 
-void conn_init(struct conn *c, struct worker *w);
+void conn_init(struct conn *c, struct conn_pool *pool);
 /* Advance as far as possible without blocking. */
 void conn_drive(struct conn *c);
 /* Fail or end what has passed its deadline. */

@@ -127,9 +127,9 @@ static void show_progress(struct progress *p, const struct worker *ws, unsigned 
     double dt = (double)(now - p->t_last) / 1e9;
 
     for (unsigned i = 0; i < n; i++) {
-        req += ctr_get(&ws[i].stats.requests);
-        bytes += ctr_get(&ws[i].stats.body_bytes);
-        errs += ctr_get(&ws[i].stats.errors);
+        req += ctr_get(&ws[i].pool.stats.requests);
+        bytes += ctr_get(&ws[i].pool.stats.body_bytes);
+        errs += ctr_get(&ws[i].pool.stats.errors);
     }
     output_progress((double)(now - t0) / 1e9, req, dt > 0 ? (double)(req - p->requests) / dt : 0,
                     dt > 0 ? (double)(bytes - p->bytes) / dt / 1e6 : 0, errs);
@@ -171,7 +171,7 @@ static int report(const struct bench_opts *o, struct worker *ws, unsigned n, dou
 
     stats_init(&total);
     for (unsigned i = 0; i < n; i++)
-        stats_merge(&total, &ws[i].stats);
+        stats_merge(&total, &ws[i].pool.stats);
     if (tty)
         output_progress_clear();
     if (o->json)

@@ -3,6 +3,8 @@
  * options.c - ktla-bench's command line and URL.
  */
 #include "options.h"
+#include "tool_options.h"
+#include "tool_usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,21 +18,11 @@
 #include <ktla.h>
 #include <mbedtls/version.h>
 
-struct opt_desc {
-    const char *name;
-    char letter;
-    const char *arg;
-    const char *help;
-};
-
-static const struct opt_desc descs[BENCH_OPT_COUNT] = {
+static const struct tool_option descs[BENCH_OPT_COUNT] = {
 #define BENCH__OPT_DESC(id, name, letter, arg, help) {name, letter, arg, help},
     BENCH_OPTIONS(BENCH__OPT_DESC)
 #undef BENCH__OPT_DESC
 };
-
-/* getopt_long reports long-only options as OPT_BASE + id. */
-#define OPT_BASE 256
 
 #define MAX_CONNECTIONS 100000u
 #define MAX_THREADS 1024u
@@ -59,33 +51,15 @@ void options_usage(FILE *out)
           "handshakes/s, MB/s, latency percentiles and errors by kind.\n"
           "\n",
           out);
-    for (int i = 0; i < BENCH_OPT_COUNT; i++) {
-        char left[64];
-        const struct opt_desc *d = &descs[i];
-
-        snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
-                 d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        fprintf(out, "  %-28s %s\n", left, d->help);
-    }
+    tool_options_usage(out, descs, BENCH_OPT_COUNT);
     fputs("\n"
           "Exit status: 0 every request succeeded, 1 some failed, 2 usage error,\n"
           "3 the run could not start.\n",
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("ktla-bench: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'ktla-bench --help'.\n", stderr);
-    return BENCH_EXIT_USAGE;
-}
+/* "ktla-bench: MESSAGE" and the --help hint on stderr; the usage exit status. */
+#define usage_error(...) tool_usage_error("ktla-bench", BENCH_EXIT_USAGE, __VA_ARGS__)
 
 /* A decimal integer in [min, max], nothing else. */
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -214,37 +188,6 @@ static int apply(struct bench_opts *o, int id, const char *arg)
     }
 }
 
-static void build_getopt(struct option *longopts, char *shortopts, size_t shortsize)
-{
-    size_t k = 0;
-
-    shortopts[k++] = ':';
-    for (int i = 0; i < BENCH_OPT_COUNT; i++) {
-        longopts[i].name = descs[i].name;
-        longopts[i].has_arg = descs[i].arg ? required_argument : no_argument;
-        longopts[i].flag = NULL;
-        longopts[i].val = OPT_BASE + i;
-        if (descs[i].letter && k + 3 < shortsize) {
-            shortopts[k++] = descs[i].letter;
-            if (descs[i].arg)
-                shortopts[k++] = ':';
-        }
-    }
-    memset(&longopts[BENCH_OPT_COUNT], 0, sizeof longopts[BENCH_OPT_COUNT]);
-    shortopts[k] = '\0';
-}
-
-/* Map what getopt_long returned to an option id, or -1. */
-static int option_id(int c)
-{
-    if (c >= OPT_BASE && c < OPT_BASE + BENCH_OPT_COUNT)
-        return c - OPT_BASE;
-    for (int i = 0; i < BENCH_OPT_COUNT; i++)
-        if (descs[i].letter && descs[i].letter == c)
-            return i;
-    return -1;
-}
-
 static int check_combination(struct bench_opts *o)
 {
     if (o->resume && o->mode != BENCH_MODE_HANDSHAKE)
@@ -265,8 +208,8 @@ static unsigned default_threads(void)
 
 int options_parse(struct bench_opts *o, int argc, char **argv)
 {
-    struct option longopts[BENCH_OPT_COUNT + 1];
-    char shortopts[2 * BENCH_OPT_COUNT + 2];
+    struct option longopts[TOOL_LONGOPTS_SIZE(BENCH_OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(BENCH_OPT_COUNT)];
     char err[160];
     int c, r;
 
@@ -275,10 +218,10 @@ int options_parse(struct bench_opts *o, int argc, char **argv)
     o->connections = 10;
     o->timeout_ms = 10000;
     o->ktls = 1;
-    build_getopt(longopts, shortopts, sizeof shortopts);
+    tool_options_getopt(descs, BENCH_OPT_COUNT, longopts, shortopts);
     opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        int id = option_id(c);
+        int id = tool_options_index(descs, BENCH_OPT_COUNT, c);
 
         if (c == '?')
             return usage_error("unknown option '%s'", argv[optind - 1]);

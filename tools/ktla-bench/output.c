@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "tool_json.h"
 
 static double per_s(uint64_t n, double s)
 {
@@ -94,21 +95,6 @@ void output_table(const struct bench_result *r)
     table_errors(s);
 }
 
-static void json_string(const char *str)
-{
-    putchar('"');
-    for (; *str; str++) {
-        unsigned char c = (unsigned char)*str;
-
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
 
 static void json_latency(const struct hist *h)
 {
@@ -130,7 +116,7 @@ static void json_errors(const struct bench_stats *s)
         if (!s->err[e])
             continue;
         printf("%s\"%s\":", first ? "" : ",", bench_err_name((enum bench_err)e));
-        json_string(s->err_first[e]);
+        tool_json_string(stdout, s->err_first[e]);
         first = 0;
     }
     putchar('}');
@@ -143,13 +129,13 @@ void output_json(const struct bench_result *r)
     uint64_t req = ctr_get(&s->requests), hs = ctr_get(&s->handshakes), bytes = ctr_get(&s->body_bytes);
 
     fputs("{\"url\":", stdout);
-    json_string(o->url.text);
+    tool_json_string(stdout, o->url.text);
     printf(",\"mode\":\"%s\",\"resume\":%s,\"connections\":%u,\"threads\":%u,\"interrupted\":%s", mode_name(o),
            o->resume ? "true" : "false", o->connections, r->threads, r->interrupted ? "true" : "false");
     fputs(",\"tls_version\":", stdout);
-    json_string(s->tls_version);
+    tool_json_string(stdout, s->tls_version);
     fputs(",\"cipher\":", stdout);
-    json_string(s->cipher);
+    tool_json_string(stdout, s->cipher);
     printf(",\"duration_s\":%.6f,\"requests\":%" PRIu64 ",\"requests_per_s\":%.2f", r->elapsed_s, req,
            per_s(req, r->elapsed_s));
     printf(",\"handshakes\":%" PRIu64 ",\"handshakes_per_s\":%.2f,\"resume_offered\":%" PRIu64
@@ -158,7 +144,7 @@ void output_json(const struct bench_result *r)
     printf(",\"body_bytes\":%" PRIu64 ",\"mb_per_s\":%.3f,", bytes, per_s(bytes, r->elapsed_s) / 1e6);
     printf("\"client_record_layer\":{\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 ",\"user_reason\":", s->rl_kernel,
            s->rl_user);
-    json_string(s->rl_user_first);
+    tool_json_string(stdout, s->rl_user_first);
     fputs("},", stdout);
     json_latency(&s->latency);
     putchar(',');

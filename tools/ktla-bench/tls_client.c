@@ -12,8 +12,6 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <linux/tls.h>
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
@@ -21,13 +19,11 @@
 #include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
 
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-
 /*
- * Wire values, by name: mbedTLS's (MBEDTLS_SSL_MSG_*, MBEDTLS_SSL_ALERT_*)
- * where it has one; KeyUpdate it keeps private (RFC 8446 4: key_update(24)).
+ * Wire values, by name: content types and alert levels libktla's
+ * (KTLA_RECORD_*, KTLA_ALERT_*), alert descriptions mbedTLS's
+ * (MBEDTLS_SSL_ALERT_MSG_*); KeyUpdate mbedTLS keeps private (RFC 8446 4:
+ * key_update(24)).
  */
 #define HS_KEY_UPDATE 24
 #define HS_HEADER_LEN 4 /* type, 24-bit length */
@@ -271,6 +267,7 @@ int tls_link_start(struct tls_link *l, const struct tls_shared *ts, int fd, cons
     l->mbed_err = 0;
     l->sys_err = 0;
     l->kernel = 0;
+    l->key_update_owed = 0;
     l->kerr[0] = '\0';
     wipe_keys(l);
     r = l->set_up ? mbedtls_ssl_session_reset(&l->ssl) : mbedtls_ssl_setup(&l->ssl, &ts->conf);
@@ -350,7 +347,9 @@ int tls_link_offload(struct tls_link *l, const struct tls_shared *ts, char *why,
     k->client_seq = be64(l->ssl.MBEDTLS_PRIVATE(cur_out_ctr));
     k->server_seq = be64(l->ssl.MBEDTLS_PRIVATE(in_ctr));
     r = ktla_install_keys(l->fd, 1, k, why, size);
-    wipe_keys(l);
+    /* TLS 1.3 keeps the secrets: a KeyUpdate derives the next ones from them (ktla_recv_key_update()). */
+    if (r != 0 || k->version != KTLA_TLS_1_3)
+        wipe_keys(l);
     if (r == KTLA_E_SYSCALL) {
         l->sys_err = errno;
         snprintf(l->kerr, sizeof l->kerr, "kTLS: %s", why);
@@ -366,7 +365,7 @@ int tls_link_offload(struct tls_link *l, const struct tls_shared *ts, char *why,
     return 1;
 }
 
-/* ---- the record layer in the kernel ---- */
+/* ---- the record layer in the kernel, through libktla's record calls ---- */
 
 static int k_error(struct tls_link *l, int err, const char *what)
 {
@@ -375,10 +374,45 @@ static int k_error(struct tls_link *l, int err, const char *what)
     return TLS_IO_ERROR;
 }
 
+/* A libktla record call's failure: WANT_* for EAGAIN, else an error naming the call. */
+static int k_fail(struct tls_link *l, int rc, int want, const char *what)
+{
+    if (rc == KTLA_E_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return want;
+    if (rc == KTLA_E_SYSCALL)
+        return k_error(l, errno, errno == EBADMSG ? "read (a record failed authentication)" : what);
+    l->sys_err = 0;
+    snprintf(l->kerr, sizeof l->kerr, "kTLS %s: %s", what, ktla_strerror(rc));
+    return TLS_IO_ERROR;
+}
+
+/* Send the KeyUpdate the server asked for, if one is owed: 0, TLS_IO_WANT_WRITE, or TLS_IO_ERROR. */
+static int k_flush_key_update(struct tls_link *l)
+{
+    char why[160];
+    int rc;
+
+    if (!l->key_update_owed)
+        return 0;
+    rc = ktla_send_key_update(l->fd, 1, &l->keys, 0, why, sizeof why);
+    if (rc == KTLA_E_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TLS_IO_WANT_WRITE;
+    if (rc != 0) {
+        l->sys_err = 0;
+        snprintf(l->kerr, sizeof l->kerr, "kTLS: our KeyUpdate, which the server asked for: %s", why);
+        return TLS_IO_ERROR;
+    }
+    l->key_update_owed = 0;
+    return 0;
+}
+
 static int k_write(struct tls_link *l, const unsigned char *buf, size_t len)
 {
     ssize_t n;
+    int r = k_flush_key_update(l);
 
+    if (r != 0)
+        return r;
     if (len > INT_MAX)
         len = INT_MAX;
     do
@@ -391,16 +425,31 @@ static int k_write(struct tls_link *l, const unsigned char *buf, size_t len)
     return k_error(l, n < 0 ? errno : EPIPE, "send");
 }
 
-/* A handshake record after the switch: tickets are skipped, a KeyUpdate cannot be followed. */
+/* The server's KeyUpdate (the last message of its record): the next receive key, and ours when asked. */
+static int k_key_update(struct tls_link *l, const unsigned char *msg, size_t len)
+{
+    char why[160];
+    int rc = ktla_recv_key_update(l->fd, 1, &l->keys, msg, len, why, sizeof why);
+
+    if (rc < 0) {
+        l->sys_err = 0;
+        snprintf(l->kerr, sizeof l->kerr, "kTLS: the server's KeyUpdate: %s", why);
+        return TLS_IO_ERROR;
+    }
+    if (rc == 1)
+        l->key_update_owed = 1;
+    rc = k_flush_key_update(l);
+    return rc == TLS_IO_WANT_WRITE ? 0 : rc; /* still owed: sent before the next write */
+}
+
+/* A handshake record after the switch: tickets are skipped, a KeyUpdate is followed. */
 static int k_handshake_record(struct tls_link *l, const unsigned char *p, size_t n)
 {
     while (n >= HS_HEADER_LEN) {
         size_t len = ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
 
-        if (p[0] == HS_KEY_UPDATE) { /* the kernel would need the next secret, which we do not keep */
-            snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent a TLS 1.3 KeyUpdate, which this client cannot follow");
-            return TLS_IO_ERROR;
-        }
+        if (p[0] == HS_KEY_UPDATE) /* keys change after it: it must end the record */
+            return k_key_update(l, p, n);
         if (len > n - HS_HEADER_LEN)
             break;
         p += HS_HEADER_LEN + len;
@@ -412,38 +461,27 @@ static int k_handshake_record(struct tls_link *l, const unsigned char *p, size_t
 static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
 {
     for (;;) {
-        char control[CMSG_SPACE(sizeof(unsigned char))];
-        struct iovec iov = {.iov_base = buf, .iov_len = cap};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-        unsigned char type = MBEDTLS_SSL_MSG_APPLICATION_DATA; /* no cmsg: plain data */
-        ssize_t n = recvmsg(l->fd, &msg, 0);
+        unsigned char type = 0;
+        long n = ktla_recv_record(l->fd, buf, cap, &type, 0);
 
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return TLS_IO_WANT_READ;
-            return k_error(l, errno, errno == EBADMSG ? "recvmsg (a record failed authentication)" : "recvmsg");
-        }
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_TLS && c->cmsg_type == TLS_GET_RECORD_TYPE)
-                type = *CMSG_DATA(c);
-        if (type == MBEDTLS_SSL_MSG_APPLICATION_DATA) {
+        if (n < 0)
+            return k_fail(l, (int)n, TLS_IO_WANT_READ, "read");
+        if (type == KTLA_RECORD_APPLICATION_DATA) {
             if (n == 0)
                 return TLS_IO_EOF;
             if (n > INT_MAX)
                 n = INT_MAX;
             return (int)n;
         }
-        if (type == MBEDTLS_SSL_MSG_HANDSHAKE) { /* e.g. the server's TLS 1.3 NewSessionTickets, sent after the switch */
+        if (type == KTLA_RECORD_HANDSHAKE) { /* e.g. the server's TLS 1.3 NewSessionTickets, sent after the switch */
             if (k_handshake_record(l, buf, (size_t)n) != 0)
                 return TLS_IO_ERROR;
             continue;
         }
-        if (type == MBEDTLS_SSL_MSG_ALERT && n >= 2 && buf[0] == MBEDTLS_SSL_ALERT_LEVEL_WARNING &&
+        if (type == KTLA_RECORD_ALERT && n >= 2 && buf[0] == KTLA_ALERT_WARNING &&
             buf[1] == MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY)
             return TLS_IO_CLOSED;
-        if (type == MBEDTLS_SSL_MSG_ALERT && n >= 2)
+        if (type == KTLA_RECORD_ALERT && n >= 2)
             snprintf(l->kerr, sizeof l->kerr, "kTLS: the server sent alert %u (level %u)", buf[1], buf[0]);
         else
             snprintf(l->kerr, sizeof l->kerr, "kTLS: unexpected record of content type %u", type);
@@ -453,26 +491,12 @@ static int k_read(struct tls_link *l, unsigned char *buf, size_t cap)
 
 static int k_close_notify(struct tls_link *l)
 {
-    static const unsigned char alert[2] = {MBEDTLS_SSL_ALERT_LEVEL_WARNING, MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY};
-    char control[CMSG_SPACE(sizeof(unsigned char))];
-    struct iovec iov = {.iov_base = (void *)(uintptr_t)alert, .iov_len = sizeof alert};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    ssize_t n;
+    int rc = k_flush_key_update(l);
 
-    memset(control, 0, sizeof control);
-    c->cmsg_level = SOL_TLS;
-    c->cmsg_type = TLS_SET_RECORD_TYPE;
-    c->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-    *CMSG_DATA(c) = MBEDTLS_SSL_MSG_ALERT;
-    do
-        n = sendmsg(l->fd, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n == (ssize_t)sizeof alert)
-        return 0;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return TLS_IO_WANT_WRITE;
-    return k_error(l, n < 0 ? errno : EIO, "sendmsg (close_notify)");
+    if (rc != 0)
+        return rc;
+    rc = ktla_send_close_notify(l->fd);
+    return rc == 0 ? 0 : k_fail(l, rc, TLS_IO_WANT_WRITE, "close_notify");
 }
 
 int tls_link_resumed(const struct tls_link *l)

@@ -16,9 +16,11 @@
  *
  * Record layer: after the handshake, tls_link_offload() may hand the keys
  * (collected with mbedtls_ssl_set_export_keys_cb) to the kernel through
- * ktla_install_keys(); from then on the link reads with recvmsg() and writes
- * with send() on the kTLS socket, and its mbedTLS context is freed: mbedTLS's
- * record state is stale after the switch and is never used again for that
+ * ktla_install_keys(); from then on the link reads with ktla_recv_record(),
+ * writes with send(), follows TLS 1.3 KeyUpdates with ktla_recv_key_update()
+ * and ktla_send_key_update(), and sends close_notify with
+ * ktla_send_close_notify(); its mbedTLS context is freed: mbedTLS's record
+ * state is stale after the switch and is never used again for that
  * connection.  The same calls below work in either case.
  */
 #ifndef KTLA_BENCH_TLS_CLIENT_H
@@ -62,9 +64,10 @@ struct tls_link {
     int mbed_err;     /* the mbedTLS code behind the last TLS_IO_ERROR */
     int sys_err;      /* errno behind it, when a system call failed */
     int kernel;       /* the record layer of this connection is in the kernel (kTLS) */
-    char kerr[160];   /* on kTLS: what failed, in words ("" when not a kTLS error) */
-    struct ktla_session_keys keys; /* what the export callback saw in this handshake; wiped after use */
+    char kerr[256];   /* on kTLS: what failed, in words ("" when not a kTLS error) */
+    struct ktla_session_keys keys; /* what the export callback saw; TLS 1.3 on kTLS keeps it for KeyUpdate */
     unsigned have_keys;           /* 1 TLS 1.2 master secret, 2|4 TLS 1.3 client|server app secret */
+    int key_update_owed;          /* the server asked for our KeyUpdate and it is not sent yet */
 };
 
 /* psa_crypto_init() and the configuration; 0 or -1 with the reason in err. */

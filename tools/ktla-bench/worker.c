@@ -21,19 +21,19 @@
 
 int worker_init(struct worker *w, struct bench_run *run, unsigned n)
 {
-    w->epfd = -1;
-    w->run = run;
+    w->pool.epfd = -1;
+    w->pool.run = run;
     w->nconns = n;
-    w->active = n;
-    stats_init(&w->stats);
-    w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (w->epfd < 0)
+    w->pool.active = n;
+    stats_init(&w->pool.stats);
+    w->pool.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->pool.epfd < 0)
         return -1;
     w->conns = calloc(n, sizeof *w->conns);
     if (w->conns == NULL)
         return -1;
     for (unsigned i = 0; i < n; i++)
-        conn_init(&w->conns[i], w);
+        conn_init(&w->conns[i], &w->pool);
     return 0;
 }
 
@@ -44,29 +44,17 @@ void worker_free(struct worker *w)
             conn_free(&w->conns[i]);
     free(w->conns);
     w->conns = NULL;
-    if (w->epfd >= 0)
-        close(w->epfd);
-    w->epfd = -1;
-}
-
-int worker_watch(struct worker *w, struct conn *c, uint32_t events)
-{
-    struct epoll_event ev = {.events = events, .data.ptr = c};
-
-    if (c->events == events)
-        return 0;
-    if (epoll_ctl(w->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) != 0)
-        return -1;
-    c->events = events;
-    return 0;
+    if (w->pool.epfd >= 0)
+        close(w->pool.epfd);
+    w->pool.epfd = -1;
 }
 
 /* Idle slots (after a failure) begin their next request; deadlines are checked. */
 static void worker_turn(struct worker *w, uint64_t now)
 {
-    int retry = w->retry;
+    int retry = w->pool.retry;
 
-    w->retry = 0;
+    w->pool.retry = 0;
     for (unsigned i = 0; i < w->nconns; i++) {
         struct conn *c = &w->conns[i];
 
@@ -83,8 +71,8 @@ static void worker_loop(struct worker *w)
 
     for (unsigned i = 0; i < w->nconns; i++)
         conn_drive(&w->conns[i]);
-    while (w->active > 0 && !run_stopping(w->run)) {
-        int n = epoll_wait(w->epfd, evs, MAX_EVENTS, w->retry ? 0 : TICK_MS);
+    while (w->pool.active > 0 && !run_stopping(w->pool.run)) {
+        int n = epoll_wait(w->pool.epfd, evs, MAX_EVENTS, w->pool.retry ? 0 : TICK_MS);
         uint64_t now;
 
         if (n < 0 && errno != EINTR)
@@ -92,7 +80,7 @@ static void worker_loop(struct worker *w)
         for (int i = 0; i < n; i++)
             conn_drive(evs[i].data.ptr);
         now = now_ns();
-        if (w->retry || now - last_turn >= TICK_MS * 1000000u) {
+        if (w->pool.retry || now - last_turn >= TICK_MS * 1000000u) {
             worker_turn(w, now);
             last_turn = now;
         }
@@ -114,10 +102,10 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
 
-    wait_for_go(w->run);
+    wait_for_go(w->pool.run);
     worker_loop(w);
     w->t_end = now_ns();
-    atomic_fetch_add(&w->run->finished, 1);
+    atomic_fetch_add(&w->pool.run->finished, 1);
     return NULL;
 }
 

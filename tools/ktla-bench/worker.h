@@ -11,21 +11,13 @@
 
 #include "conn.h"
 #include "run.h"
-#include "stats.h"
-
-#define WORKER_RBUF 16384
 
 struct worker {
-    struct bench_run *run;
-    int epfd;
+    struct conn_pool pool; /* the run, statistics, epoll set and read buffer its slots share */
     struct conn *conns;
     unsigned nconns;
-    unsigned active;   /* slots not parked */
-    int retry;         /* some slot is idle after a failure: drive it on the next turn */
     uint64_t t_end;    /* ns, when the loop ended */
     pthread_t thread;
-    struct bench_stats stats;
-    unsigned char rbuf[WORKER_RBUF];
 };
 
 /* Allocate w (zeroed by the caller) with n connection slots; 0 or -1 (errno). */
@@ -34,8 +26,5 @@ int worker_init(struct worker *w, struct bench_run *run, unsigned n);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);
 void worker_free(struct worker *w);
-
-/* For conn.c: watch fd of c for events (EPOLLIN or EPOLLOUT); 0 or -1. */
-int worker_watch(struct worker *w, struct conn *c, uint32_t events);
 
 #endif

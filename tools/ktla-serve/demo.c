@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "serve.h"
+#include "tool_io.h"
 
 #define BIG_SIZE (10u << 20)
 
@@ -70,22 +71,6 @@ static const char ktla_svg[] =
     "<path d=\"M10 15v-4a6 6 0 0 1 12 0v4\" stroke=\"#fff\" stroke-width=\"3\" fill=\"none\"/>"
     "<rect x=\"8\" y=\"15\" width=\"16\" height=\"11\" rx=\"2\" fill=\"#fff\"/></svg>\n";
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static int put_file(const char *dir, const char *name, const char *data, size_t len)
 {
     char path[4096 + 64];
@@ -95,7 +80,7 @@ static int put_file(const char *dir, const char *name, const char *data, size_t 
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
-    rc = write_all(fd, data, len);
+    rc = tool_write_all(fd, data, len);
     return close(fd) == 0 ? rc : -1;
 }
 
@@ -118,7 +103,7 @@ static int put_big_file(const char *dir)
             x ^= x << 17;
             block[i] = x;
         }
-        rc = write_all(fd, block, sizeof block);
+        rc = tool_write_all(fd, block, sizeof block);
     }
     return close(fd) == 0 ? rc : -1;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "serve.h"
+#include "tool_io.h"
 
 static int log_fd = STDOUT_FILENO;
 
@@ -36,15 +37,7 @@ void log_close(void)
 
 void log_line(const char *line, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(log_fd, line, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return; /* a full disk or a closed pipe must not stop the server */
-        line += n;
-        len -= (size_t)n;
-    }
+    (void)tool_write_all(log_fd, line, len); /* a full disk or a closed pipe must not stop the server */
 }
 
 void log_escape(char *out, size_t size, const char *s, size_t len)

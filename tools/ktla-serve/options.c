@@ -18,22 +18,14 @@
 #include <unistd.h>
 
 #include "serve.h"
+#include "tool_options.h"
+#include "tool_usage.h"
 
-struct opt_desc {
-    const char *name;
-    int letter;
-    const char *arg;
-    const char *help;
-};
-
-static const struct opt_desc descs[SERVE_OPT_COUNT] = {
+static const struct tool_option descs[SERVE_OPT_COUNT] = {
 #define SERVE__OPT_DESC(id, name, letter, arg, help) {name, letter, arg, help},
     SERVE_OPTIONS(SERVE__OPT_DESC)
 #undef SERVE__OPT_DESC
 };
-
-/* getopt_long reports long options as OPT_BASE + id, so no id collides with a letter. */
-#define OPT_BASE 256
 
 void options_usage(FILE *out)
 {
@@ -44,17 +36,7 @@ void options_usage(FILE *out)
           "certificate and a demo site from the state directory, on 127.0.0.1:8443.\n"
           "\n",
           out);
-    for (int i = 0; i < SERVE_OPT_COUNT; i++) {
-        char left[64];
-        const struct opt_desc *d = &descs[i];
-
-        snprintf(left, sizeof left, "%c%c%s--%s%s%s", d->letter ? '-' : ' ', d->letter ? d->letter : ' ',
-                 d->letter ? ", " : "  ", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        if (strlen(left) > 28) /* too wide for the column: the help goes on the next line */
-            fprintf(out, "  %s\n  %-28s %s\n", left, "", d->help);
-        else
-            fprintf(out, "  %-28s %s\n", left, d->help);
-    }
+    tool_options_usage(out, descs, SERVE_OPT_COUNT);
     fputs("\n"
           "SIGHUP reloads the TLS configuration (certificate, key, client CA, ticket keys,\n"
           "--config); connections in flight finish on the previous one.\n"
@@ -63,19 +45,8 @@ void options_usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("ktla-serve: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'ktla-serve --help'.\n", stderr);
-    return SERVE_EXIT_USAGE;
-}
+/* "ktla-serve: MESSAGE" and the --help hint on stderr; the usage exit status. */
+#define usage_error(...) tool_usage_error("ktla-serve", SERVE_EXIT_USAGE, __VA_ARGS__)
 
 /* Store a value unless one is there already (the command line's, which wins). */
 static int set_value(struct serve_options *o, int id, const char *v)
@@ -174,29 +145,16 @@ static int read_config_file(struct serve_options *o, const char *path)
 
 static int parse_argv(struct serve_options *o, int argc, char **argv)
 {
-    struct option longopts[SERVE_OPT_COUNT + 1];
-    char shortopts[2 * SERVE_OPT_COUNT + 2] = ":";
-    size_t n = 1;
+    struct option longopts[TOOL_LONGOPTS_SIZE(SERVE_OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(SERVE_OPT_COUNT)];
     int c;
 
-    for (int i = 0; i < SERVE_OPT_COUNT; i++) {
-        longopts[i] = (struct option){descs[i].name, descs[i].arg ? required_argument : no_argument, NULL,
-                                      OPT_BASE + i};
-        if (descs[i].letter) {
-            shortopts[n++] = (char)descs[i].letter;
-            if (descs[i].arg)
-                shortopts[n++] = ':';
-        }
-    }
-    shortopts[n] = '\0';
-    longopts[SERVE_OPT_COUNT] = (struct option){NULL, 0, NULL, 0};
+    tool_options_getopt(descs, SERVE_OPT_COUNT, longopts, shortopts);
     opterr = 0;
     optind = 0; /* GNU getopt starts afresh: a reload (SIGHUP) parses the command line again */
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        int id = c >= OPT_BASE ? c - OPT_BASE : -1;
-        for (int i = 0; id < 0 && i < SERVE_OPT_COUNT; i++)
-            if (descs[i].letter && descs[i].letter == c)
-                id = i;
+        int id = tool_options_index(descs, SERVE_OPT_COUNT, c);
+
         if (c == ':')
             return usage_error("option '%s' needs an argument", argv[optind - 1]);
         if (id < 0)

@@ -3,7 +3,8 @@
  * ktla-stat - like ss(8), for the kernel's TLS: offloaded sockets, the TLS
  * offload features of each interface, and the kernel's TLS counters.
  *
- * A user of the library like any other: it includes only <ktla.h>.
+ * A user of the library like any other: it includes only <ktla.h> (and
+ * tools/common, the helpers every tool shares).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +18,12 @@
 #include <unistd.h>
 
 #include <ktla.h>
+
+#include "tool_json.h"
+#include "tool_options.h"
+#include "tool_usage.h"
+
+#define EXIT_USAGE 2
 
 #define MSG_PERM "run as root or with CAP_NET_ADMIN to see ULP details"
 #define MSG_NOKTLS "no kTLS in this kernel (tls module not loaded)"
@@ -47,22 +54,29 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+enum stat_option { OPT_ALL, OPT_JSON, OPT_WATCH, OPT_HELP, OPT_VERSION, OPT_COUNT };
+
+static const struct tool_option options[OPT_COUNT] = {
+    [OPT_ALL] = {"all", 'a', NULL, "list every TCP socket, not only those with the tls ULP"},
+    [OPT_JSON] = {"json", 'j', NULL, "print one JSON object (one per line with -w)"},
+    [OPT_WATCH] = {"watch", 'w', "SECONDS", "print again every SECONDS seconds until interrupted"},
+    [OPT_HELP] = {"help", 'h', NULL, "print this help and exit"},
+    [OPT_VERSION] = {"version", 'V', NULL, "print the version and exit"},
+};
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: ktla-stat [--all] [--json] [-w SECONDS]\n"
-            "Show the kernel's view of kernel TLS (kTLS): the TCP sockets whose record\n"
-            "layer the kernel runs (version, cipher, where TX and RX are done), the TLS\n"
-            "offload features of each network interface, and the kernel's TLS counters.\n"
-            "\n"
-            "  -a, --all            list every TCP socket, not only those with the tls ULP\n"
-            "  -j, --json           print one JSON object (one per line with -w)\n"
-            "  -w, --watch SECONDS  print again every SECONDS seconds until interrupted\n"
-            "  -h, --help           print this help and exit\n"
-            "  -V, --version        print the version and exit\n"
-            "\n"
-            "Exit status: 0 everything could be read (a kernel without kTLS is an answer),\n"
-            "1 some part could not be read (for example without CAP_NET_ADMIN), 2 usage error.\n");
+    fputs("Usage: ktla-stat [--all] [--json] [-w SECONDS]\n"
+          "Show the kernel's view of kernel TLS (kTLS): the TCP sockets whose record\n"
+          "layer the kernel runs (version, cipher, where TX and RX are done), the TLS\n"
+          "offload features of each network interface, and the kernel's TLS counters.\n"
+          "\n",
+          out);
+    tool_options_usage(out, options, OPT_COUNT);
+    fputs("\n"
+          "Exit status: 0 everything could be read (a kernel without kTLS is an answer),\n"
+          "1 some part could not be read (for example without CAP_NET_ADMIN), 2 usage error.\n",
+          out);
 }
 
 /* Why a part could not be read, in words a person can act on. */
@@ -183,24 +197,6 @@ static void table_counters(const struct snapshot *s)
 
 /* ------------------------------------------------------------- JSON */
 
-static void json_string(const char *str)
-{
-    if (str == NULL) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (; *str; str++) {
-        unsigned char c = (unsigned char)*str;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
 
 /* ,"KEY":null or ,"KEY":"why" */
 static void json_error(const char *key, int rc, int err)
@@ -208,7 +204,7 @@ static void json_error(const char *key, int rc, int err)
     char buf[256];
 
     printf(",\"%s\":", key);
-    json_string(rc == 0 ? NULL : why(rc, err, buf, sizeof buf));
+    tool_json_string(stdout, rc == 0 ? NULL : why(rc, err, buf, sizeof buf));
 }
 
 static void json_socket(const struct ktla_diag_socket *k)
@@ -216,19 +212,19 @@ static void json_socket(const struct ktla_diag_socket *k)
     int tls = is_tls(k);
 
     printf("{\"family\":\"%s\",\"state\":\"%s\",\"local\":", k->family == AF_INET6 ? "inet6" : "inet", state_name(k->state));
-    json_string(k->local);
+    tool_json_string(stdout, k->local);
     fputs(",\"remote\":", stdout);
-    json_string(k->remote);
+    tool_json_string(stdout, k->remote);
     printf(",\"inode\":%llu,\"ulp\":", k->inode);
-    json_string(k->ulp[0] ? k->ulp : NULL);
+    tool_json_string(stdout, k->ulp[0] ? k->ulp : NULL);
     fputs(",\"version\":", stdout);
-    json_string(k->tls_version ? version_name(k->tls_version) : NULL);
+    tool_json_string(stdout, k->tls_version ? version_name(k->tls_version) : NULL);
     fputs(",\"cipher\":", stdout);
-    json_string(k->cipher >= 0 ? cipher_name(k->cipher) : NULL);
+    tool_json_string(stdout, k->cipher >= 0 ? cipher_name(k->cipher) : NULL);
     fputs(",\"tx\":", stdout);
-    json_string(tls ? ktla_diag_conf_name(k->tx) : NULL);
+    tool_json_string(stdout, tls ? ktla_diag_conf_name(k->tx) : NULL);
     fputs(",\"rx\":", stdout);
-    json_string(tls ? ktla_diag_conf_name(k->rx) : NULL);
+    tool_json_string(stdout, tls ? ktla_diag_conf_name(k->rx) : NULL);
     printf(",\"tx_zerocopy\":%s,\"rx_no_pad\":%s}", k->tx_zerocopy ? "true" : "false", k->rx_no_pad ? "true" : "false");
 }
 
@@ -252,7 +248,7 @@ static void print_json(const struct snapshot *s)
         putchar('[');
         for (size_t i = 0; i < s->n_devs; i++) {
             printf("%s{\"name\":", i ? "," : "");
-            json_string(s->devs[i].name);
+            tool_json_string(stdout, s->devs[i].name);
             printf(",\"tls-hw-tx-offload\":\"%s\",\"tls-hw-rx-offload\":\"%s\",\"tls-hw-record\":\"%s\"}",
                    ktla_diag_feature_name(s->devs[i].tls_tx), ktla_diag_feature_name(s->devs[i].tls_rx),
                    ktla_diag_feature_name(s->devs[i].tls_record));
@@ -268,7 +264,7 @@ static void print_json(const struct snapshot *s)
         for (size_t i = 0; i < s->n_counters; i++) {
             if (i)
                 putchar(',');
-            json_string(s->counters[i].name);
+            tool_json_string(stdout, s->counters[i].name);
             printf(":%llu", s->counters[i].value);
         }
         putchar('}');
@@ -283,48 +279,46 @@ static void print_json(const struct snapshot *s)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-    static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'},  {"json", no_argument, NULL, 'j'},    {"watch", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
-    };
+    struct option longopts[TOOL_LONGOPTS_SIZE(OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(OPT_COUNT)];
     int opt;
 
     memset(o, 0, sizeof *o);
-    while ((opt = getopt_long(argc, argv, "ajw:hV", opts, NULL)) != -1) {
+    tool_options_getopt(options, OPT_COUNT, longopts, shortopts);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         char *end;
         unsigned long secs;
 
-        switch (opt) {
-        case 'a':
+        if (opt == ':')
+            return tool_usage_error("ktla-stat", EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+        switch (tool_options_index(options, OPT_COUNT, opt)) {
+        case OPT_ALL:
             o->all = 1;
             break;
-        case 'j':
+        case OPT_JSON:
             o->json = 1;
             break;
-        case 'w':
+        case OPT_WATCH:
             errno = 0;
             secs = strtoul(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || secs == 0 || secs > 86400) {
-                fprintf(stderr, "ktla-stat: -w wants a whole number of seconds from 1 to 86400, not \"%s\"\n", optarg);
-                return 2;
-            }
+            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || secs == 0 || secs > 86400)
+                return tool_usage_error("ktla-stat", EXIT_USAGE,
+                                        "-w wants a whole number of seconds from 1 to 86400, not \"%s\"", optarg);
             o->watch = (unsigned)secs;
             break;
-        case 'h':
+        case OPT_HELP:
             usage(stdout);
             return 0;
-        case 'V':
+        case OPT_VERSION:
             printf("ktla-stat %s\n", ktla_library_version());
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            return tool_usage_error("ktla-stat", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc) {
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc)
+        return tool_usage_error("ktla-stat", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
     return -1;
 }
 
