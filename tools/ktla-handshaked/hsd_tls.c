@@ -35,6 +35,10 @@
 #define HSD_KEY_SPEC_PROCESS_KEYRING (-2)
 #define HSD_KEYCTL_SET_TIMEOUT 15
 #define HSD_PEER_KEY_TTL_S 600
+/* A request without a timeout (NFS's have none: sunrpc bounds its wait itself and then
+ * cancels the request, which does not wake a thread blocked on the socket) still gets
+ * one, so that no thread waits for a silent peer forever. */
+#define HSD_DEFAULT_TIMEOUT_MS 30000
 
 /* Set a failure: status, and the log line what followed by detail (may be NULL). */
 static void fail(struct hsd_outcome *out, uint32_t status, const char *what, const char *detail)
@@ -141,8 +145,7 @@ void hsd_handshake(const struct hsd_config *c, const struct hsd_request *req, st
         return;
     if (!c->allow_tls12)
         ktla_config_set_versions(cfg, KTLA_TLS_1_3, KTLA_TLS_1_3);
-    if (req->timeout_ms)
-        ktla_config_set_handshake_timeout(cfg, req->timeout_ms);
+    ktla_config_set_handshake_timeout(cfg, req->timeout_ms ? req->timeout_ms : HSD_DEFAULT_TIMEOUT_MS);
     if (ktla_conn_new(cfg, &conn) != 0) {
         fail(out, EINVAL, "ktla_conn_new: ", ktla_config_error(cfg));
         goto done;
