@@ -8,6 +8,7 @@
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "keys/keys.h"
 #include "wire/tls_wire.h"
@@ -51,21 +52,35 @@ static void forget_saved(struct ktla__client_resume *r)
     r->saved_len = 0;
 }
 
-/* Replace the session to offer with s; 0, or -1 out of memory (the old one is gone either way). */
-static int save(struct ktla__client_resume *r, const mbedtls_ssl_session *s)
+/* The server name a session is for: "" without one. */
+static const char *server_name(const ktla_conn *conn)
 {
-    size_t len = 0;
+    return conn->sni ? conn->sni : "";
+}
+
+/*
+ * Replace the session to offer with s, for the server name of conn: saved
+ * as the name, a NUL, then mbedtls_ssl_session_save()'s bytes (RFC 8446
+ * 4.6.1: a client resumes only with the server it had the session from).
+ * 0, or -1 out of memory (the old one is gone either way).
+ */
+static int save(ktla_conn *conn, const mbedtls_ssl_session *s)
+{
+    struct ktla__client_resume *r = conn->resume;
+    size_t name_len = strlen(server_name(conn)) + 1, len = 0;
 
     forget_saved(r);
     if (mbedtls_ssl_session_save(s, NULL, 0, &len) != MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL || len == 0)
         return 0; /* (nothing mbedTLS can save: no session to offer) */
-    r->saved = malloc(len);
+    r->saved = malloc(name_len + len);
     if (r->saved == NULL)
         return -1;
-    if (mbedtls_ssl_session_save(s, r->saved, len, &r->saved_len) != 0) {
+    memcpy(r->saved, server_name(conn), name_len);
+    if (mbedtls_ssl_session_save(s, r->saved + name_len, len, &len) != 0) {
         forget_saved(r);
         return 0;
     }
+    r->saved_len = name_len + len;
     return 0;
 }
 
@@ -86,7 +101,7 @@ int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
     }
     if (conn->version == KTLA_TLS_1_2) {
         if (s.MBEDTLS_PRIVATE(ticket_len) > 0 || s.MBEDTLS_PRIVATE(id_len) > 0)
-            rc = save(r, &s);
+            rc = save(conn, &s);
         mbedtls_ssl_session_free(&s);
         return rc;
     }
@@ -134,10 +149,11 @@ static int take_vector(struct cursor *c, size_t prefix_len, const unsigned char 
 }
 
 /* The handshake's session with this ticket: what mbedTLS would have made of it (ssl_tls13_client.c). */
-static int session_for_ticket(struct ktla__client_resume *r, uint32_t lifetime, uint32_t age_add,
+static int session_for_ticket(ktla_conn *conn, uint32_t lifetime, uint32_t age_add,
                               const unsigned char *nonce, size_t nonce_len, const unsigned char *ticket,
                               size_t ticket_len)
 {
+    struct ktla__client_resume *r = conn->resume;
     const mbedtls_ssl_session *hs = &r->handshake;
     size_t hash_len = mbedtls_md_get_size(mbedtls_md_info_from_type(r->hash));
     unsigned char *bytes = NULL;
@@ -168,7 +184,7 @@ static int session_for_ticket(struct ktla__client_resume *r, uint32_t lifetime, 
     /* Offered with (EC)DHE or without, as the config allows (mbedTLS sets the modes it offered). */
     s.MBEDTLS_PRIVATE(ticket_flags) =
         MBEDTLS_SSL_TLS1_3_TICKET_ALLOW_PSK_RESUMPTION | MBEDTLS_SSL_TLS1_3_TICKET_ALLOW_PSK_EPHEMERAL_RESUMPTION;
-    rc = save(r, &s);
+    rc = save(conn, &s);
 out:
     if (bytes) {
         mbedtls_platform_zeroize(bytes, len);
@@ -194,7 +210,7 @@ static int session_ticket(ktla_conn *conn, const unsigned char *body, size_t len
     if (lifetime == 0 || lifetime > MAX_TICKET_LIFETIME_S)
         return 0; /* lifetime 0: discard at once (4.6.1) */
     /* Out of memory: the connection goes on, with the session it had. */
-    (void)session_for_ticket(conn->resume, lifetime, age_add, nonce, nonce_len, ticket, ticket_len);
+    (void)session_for_ticket(conn, lifetime, age_add, nonce, nonce_len, ticket, ticket_len);
     return 0;
 }
 
@@ -270,10 +286,18 @@ int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, 
 
 const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len)
 {
-    if (conn->resume == NULL || conn->resume->offer == NULL)
+    const struct ktla__client_resume *r = conn->resume;
+    const unsigned char *end;
+    size_t name_len;
+
+    if (r == NULL || r->offer == NULL || (end = memchr(r->offer, '\0', r->offer_len)) == NULL)
         return NULL;
-    *len = conn->resume->offer_len;
-    return conn->resume->offer;
+    name_len = (size_t)(end - r->offer) + 1;
+    /* Only to the server name the session came from (DNS names compare without case). */
+    if (strcasecmp((const char *)r->offer, server_name(conn)) != 0)
+        return NULL;
+    *len = r->offer_len - name_len;
+    return r->offer + name_len;
 }
 
 const unsigned char *ktla__client_session_saved(const ktla_conn *conn, size_t *len)

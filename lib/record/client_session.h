@@ -36,7 +36,11 @@ long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t
 /* Whether part of a NewSessionTicket has come and its rest has not. */
 int ktla__client_session_reading(const ktla_conn *conn);
 
-/* ktla_set_session()'s bytes, copied, to offer in this connection's handshake; 0 or -1 out of memory. */
+/*
+ * ktla_set_session()'s bytes, copied, to offer in this connection's
+ * handshake; 0 or -1 out of memory.  ..._offer(): the mbedTLS session bytes
+ * to offer, or NULL when there are none or they are for another server name.
+ */
 int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, size_t len);
 const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len);
 

@@ -30,6 +30,10 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "handshake/conn_internal.h"
+#include "record/client_session.h"
+#include "record/record_control.h"
+#include "wire/tls_wire.h"
 #include "loopback.h"
 #include "suites.h"
 #include "test_skip.h"
@@ -597,6 +601,10 @@ static void resume_version(enum ktla_tls_version v)
     against_own_session(scfg, ccfg, "localhost", &o, &srv, second, NULL);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT_EQUAL(srv.resumed, 1);
+    /* Never offered to another server name (RFC 8446 4.6.1): the same server, under another of its names. */
+    against_own_session(scfg, ccfg, "www.example.test", &o, &srv, second, NULL);
+    CU_ASSERT_EQUAL(o.rc, 1);
+    CU_ASSERT_EQUAL(srv.resumed, 0);
     /* A connection that has not connected has no session. */
     {
         ktla_conn *c = NULL;
@@ -618,6 +626,76 @@ static void t_resume_tls12(void)
 static void t_resume_tls13(void)
 {
     resume_version(KTLA_TLS_1_3);
+}
+
+/*
+ * The framing of the server's tickets as the record layer meets them,
+ * without a peer: an established TLS 1.3 client connection (no engine; no
+ * handshake session, so the tickets are read past, not kept) fed handshake
+ * records directly.
+ */
+static ktla_conn *framing_conn(ktla_config **cfg)
+{
+    ktla_conn *conn = NULL;
+
+    *cfg = client_config(CA("ecdsa-p256"), 0);
+    CU_ASSERT_EQUAL_FATAL(ktla_conn_new(*cfg, &conn), 0);
+    conn->state = KTLA__ESTABLISHED;
+    conn->version = KTLA_TLS_1_3;
+    conn->rekey = calloc(1, sizeof *conn->rekey);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(conn->rekey);
+    CU_ASSERT_EQUAL_FATAL(ktla__client_session_set_offer(conn, (const unsigned char *)"x", 2), 0); /* makes its state */
+    return conn;
+}
+
+/* A NewSessionTicket message of body_len bytes (lifetime 60 s, nonce 1 byte, ticket of the rest, no extensions). */
+static size_t ticket_message(unsigned char *m, size_t body_len)
+{
+    size_t ticket_len = body_len - 4 - 4 - 2 - 2 - 2;
+
+    memset(m, 0xab, TLS_HS_HEADER_LEN + body_len);
+    m[0] = TLS_HS_NEW_SESSION_TICKET;
+    m[1] = 0, m[2] = (unsigned char)(body_len >> 8), m[3] = (unsigned char)body_len;
+    memcpy(m + 4, "\0\0\0\x3c", 4);                  /* lifetime */
+    m[12] = 1;                                      /* nonce length, then 1 byte of nonce */
+    m[14] = (unsigned char)(ticket_len >> 8), m[15] = (unsigned char)ticket_len;
+    m[TLS_HS_HEADER_LEN + body_len - 2] = 0, m[TLS_HS_HEADER_LEN + body_len - 1] = 0; /* no extensions */
+    return TLS_HS_HEADER_LEN + body_len;
+}
+
+static void t_ticket_framing(void)
+{
+    unsigned char rec[512];
+    size_t one, two;
+    ktla_config *cfg;
+    ktla_conn *conn = framing_conn(&cfg);
+
+    /* two tickets in one record */
+    one = ticket_message(rec, 100);
+    two = ticket_message(rec + one, 60);
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, one + two, one + two + 1), 1);
+    CU_ASSERT_FALSE(ktla__handshake_pending(conn));
+    /* one ticket in three records, the header itself split */
+    one = ticket_message(rec, 100);
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 2, 3), 1);
+    CU_ASSERT_TRUE(ktla__handshake_pending(conn));
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec + 2, 50, 51), 1);
+    CU_ASSERT_TRUE(ktla__handshake_pending(conn));
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec + 52, one - 52, one - 51), 1);
+    CU_ASSERT_FALSE(ktla__handshake_pending(conn));
+    /* another record type between the pieces of a ticket: unexpected_message (RFC 8446 5.1) */
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 20, 21), 1);
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_ALERT, (const unsigned char *)"\1\0", 2, 3), -1);
+    CU_ASSERT_EQUAL(ktla_get_alert(conn), TLS_ALERT_UNEXPECTED_MESSAGE);
+    ktla_conn_free(conn);
+    ktla_config_free(cfg);
+    /* an empty ticket: decode_error */
+    conn = framing_conn(&cfg);
+    rec[0] = TLS_HS_NEW_SESSION_TICKET, rec[1] = rec[2] = rec[3] = 0;
+    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 4, 5), -1);
+    CU_ASSERT_EQUAL(ktla_get_alert(conn), TLS_ALERT_DECODE_ERROR);
+    ktla_conn_free(conn);
+    ktla_config_free(cfg);
 }
 
 int add_connect_suite(void)
@@ -644,6 +722,7 @@ int add_connect_suite(void)
                    CU_add_test(s, "openssl s_server TLS 1.3: two tickets read past", t_openssl_tls13) == NULL ||
                    CU_add_test(s, "resumption TLS 1.2 (server's ticket from the handshake)", t_resume_tls12) == NULL ||
                    CU_add_test(s, "resumption TLS 1.3 (ticket read after the hand-off)", t_resume_tls13) == NULL ||
+                   CU_add_test(s, "tickets: several per record, split, interleaved, empty", t_ticket_framing) == NULL ||
                    CU_add_test(s, "gnutls-serv TLS 1.2", t_gnutls_tls12) == NULL ||
                    CU_add_test(s, "gnutls-serv TLS 1.3: its ticket read past", t_gnutls_tls13) == NULL
                ? -1
