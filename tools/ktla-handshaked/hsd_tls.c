@@ -13,7 +13,7 @@
  * Status mapping (what tlshd, ktls-utils, reports; include/net/handshake.h
  * leaves it to the agent): EACCES when the handshake failed (peer not
  * trusted, alert, protocol error), ETIMEDOUT when the request's timeout
- * ran out, EIO for a socket error, EOPNOTSUPP when the keys could not go
+ * ran out, EIO for a socket error (the peer gone), EOPNOTSUPP when the keys could not go
  * into kTLS or the auth mode is not supported, EINVAL for an unusable
  * configuration.
  */
@@ -23,6 +23,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -118,6 +121,14 @@ static int32_t peer_key(const ktla_conn *conn)
     return (int32_t)serial;
 }
 
+static int tcp_established(int fd)
+{
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+
+    return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_ESTABLISHED;
+}
+
 static uint32_t failure_status(ktla_conn *conn, int ret)
 {
     int err = ktla_get_errno(conn);
@@ -177,8 +188,15 @@ void hsd_handshake(const struct hsd_config *c, const struct hsd_request *req, st
         ktla_get_offload(conn, KTLA_DIR_RX) != KTLA_OFFLOAD_KERNEL) {
         const char *r = ktla_get_offload_reason(conn, KTLA_DIR_TX);
 
-        fail(out, EOPNOTSUPP, "handshake done but the keys did not go into kTLS: ",
-             r ? r : ktla_get_offload_reason(conn, KTLA_DIR_RX));
+        /* A peer that closed right after its side finished (a TLS 1.3 server refusing our
+         * certificate) leaves no connection to attach the ULP to: that is a failed
+         * handshake, not a kernel without kTLS. */
+        if (!tcp_established(req->sockfd))
+            fail(out, EIO, "the peer closed the connection as the handshake ended: ",
+                 r ? r : ktla_get_offload_reason(conn, KTLA_DIR_RX));
+        else
+            fail(out, EOPNOTSUPP, "handshake done but the keys did not go into kTLS: ",
+                 r ? r : ktla_get_offload_reason(conn, KTLA_DIR_RX));
         goto done;
     }
     if (server ? ktla_get_peer_cert_verified(conn) : 1) {
