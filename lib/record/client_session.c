@@ -4,6 +4,7 @@
 
 #include "client_session.h"
 
+#include <mbedtls/constant_time.h>
 #include <mbedtls/platform_time.h>
 #include <mbedtls/platform_util.h>
 #include <stdlib.h>
@@ -84,6 +85,33 @@ static int save(ktla_conn *conn, const mbedtls_ssl_session *s)
     return 0;
 }
 
+/*
+ * Whether the handshake just done resumed the offered session; s is its
+ * session.  mbedTLS 3.6 has no call for it on a client.  TLS 1.2: a resumed
+ * handshake keeps the offered master secret, and a full one derives a new
+ * one from fresh randoms.  TLS 1.3: only a full handshake has the server
+ * send a Certificate (ktla offers no external PSK), and a client session
+ * from a ticket carries no certificate (mbedTLS keeps none in TLS 1.3
+ * tickets).
+ */
+static int offered_session_resumed(const ktla_conn *conn, mbedtls_ssl_context *ssl, const mbedtls_ssl_session *s)
+{
+    size_t len = 0;
+    const unsigned char *offer = ktla__client_session_offer(conn, &len);
+    mbedtls_ssl_session o;
+    int same;
+
+    if (offer == NULL)
+        return 0;
+    if (conn->version == KTLA_TLS_1_3)
+        return mbedtls_ssl_get_peer_cert(ssl) == NULL;
+    mbedtls_ssl_session_init(&o);
+    same = mbedtls_ssl_session_load(&o, offer, len) == 0 &&
+           mbedtls_ct_memcmp(o.MBEDTLS_PRIVATE(master), s->MBEDTLS_PRIVATE(master), sizeof o.MBEDTLS_PRIVATE(master)) == 0;
+    mbedtls_ssl_session_free(&o);
+    return same;
+}
+
 int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
 {
     struct ktla__client_resume *r;
@@ -99,6 +127,7 @@ int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
         mbedtls_ssl_session_free(&s);
         return 0; /* no session: nothing to offer later, the connection is fine */
     }
+    conn->resumed = (uint8_t)offered_session_resumed(conn, ssl, &s);
     if (conn->version == KTLA_TLS_1_2) {
         if (s.MBEDTLS_PRIVATE(ticket_len) > 0 || s.MBEDTLS_PRIVATE(id_len) > 0)
             rc = save(conn, &s);

@@ -109,7 +109,7 @@ static ktla_config *client_config(const char *ca_file, enum ktla_tls_version v)
 
 /* What one client connection came to. */
 struct outcome {
-    int rc, error, alert, verified, round_trip;
+    int rc, error, alert, verified, round_trip, resumed;
     enum ktla_offload offload[2];
     char reason[512], alpn[32];
 };
@@ -131,6 +131,7 @@ static void client_run_expect(ktla_conn *conn, const char *name, struct outcome 
     o->verified = ktla_get_peer_cert_verified(conn);
     o->offload[0] = ktla_get_offload(conn, KTLA_DIR_TX);
     o->offload[1] = ktla_get_offload(conn, KTLA_DIR_RX);
+    o->resumed = ktla_get_session_resumed(conn);
     snprintf(o->alpn, sizeof o->alpn, "%s", ktla_get_alpn(conn) ? ktla_get_alpn(conn) : "");
     if (ktla_write(conn, "ping\n", 5) != 5)
         return;
@@ -591,20 +592,24 @@ static void resume_version(enum ktla_tls_version v)
     against_own_session(scfg, ccfg, "localhost", &o, &srv, NULL, &first);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT_EQUAL(srv.resumed, 0);
+    CU_ASSERT_EQUAL(o.resumed, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(first);
     against_own_session(scfg, ccfg, "localhost", &o, &srv, first, &second);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT(o.round_trip);
     CU_ASSERT_EQUAL(srv.resumed, 1);
+    CU_ASSERT_EQUAL(o.resumed, 1); /* the client knows it too */
     check_offload(&o);
     CU_ASSERT_PTR_NOT_NULL_FATAL(second);
     against_own_session(scfg, ccfg, "localhost", &o, &srv, second, NULL);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT_EQUAL(srv.resumed, 1);
+    CU_ASSERT_EQUAL(o.resumed, 1);
     /* Never offered to another server name (RFC 8446 4.6.1): the same server, under another of its names. */
     against_own_session(scfg, ccfg, "www.example.test", &o, &srv, second, NULL);
     CU_ASSERT_EQUAL(o.rc, 1);
     CU_ASSERT_EQUAL(srv.resumed, 0);
+    CU_ASSERT_EQUAL(o.resumed, 0);
     /* A connection that has not connected has no session. */
     {
         ktla_conn *c = NULL;

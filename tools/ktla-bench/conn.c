@@ -72,6 +72,7 @@ void conn_free(struct conn *c)
 /* Close the socket (which also takes it out of the epoll set). */
 static void teardown(struct conn *c)
 {
+    tls_link_end(&c->tls); /* before the close: it keeps the session under --resume */
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
@@ -215,30 +216,26 @@ static void note_handshake(struct conn *c)
     s->resume_offered += c->tls.offered != 0;
     s->resumed += tls_link_resumed(&c->tls) != 0;
     if (s->tls_version[0] == '\0') {
-        const char *suite = mbedtls_ssl_get_ciphersuite(&c->tls.ssl);
-
-        snprintf(s->tls_version, sizeof s->tls_version, "%s", mbedtls_ssl_get_version(&c->tls.ssl));
-        snprintf(s->cipher, sizeof s->cipher, "%s", suite ? suite : "?");
+        snprintf(s->tls_version, sizeof s->tls_version, "%s", tls_link_version_name(&c->tls));
+        snprintf(s->cipher, sizeof s->cipher, "%s", tls_link_cipher_name(&c->tls));
     }
 }
 
-/* Where this connection's record layer goes, counted per completed handshake. */
-static int choose_record_layer(struct conn *c)
+/* Where this connection's record layer went (the library chose), counted per completed handshake. */
+static void note_record_layer(struct conn *c)
 {
     struct bench_stats *s = &c->pool->stats;
     char why[256];
-    int r = tls_link_offload(&c->tls, &c->pool->run->tls, why, sizeof why);
 
-    if (r < 0 || run_stopping(c->pool->run))
-        return r;
-    if (r == 1) {
+    if (run_stopping(c->pool->run))
+        return;
+    if (tls_link_in_kernel(&c->tls, why, sizeof why)) {
         s->rl_kernel++;
     } else {
         s->rl_user++;
         if (s->rl_user_first[0] == '\0')
             snprintf(s->rl_user_first, sizeof s->rl_user_first, "%s", why);
     }
-    return 0;
 }
 
 static enum step step_handshake(struct conn *c)
@@ -249,9 +246,8 @@ static enum step step_handshake(struct conn *c)
         return wait_io(c, r, BENCH_ERR_HANDSHAKE);
     if (r != 0)
         return fail_tls(c, BENCH_ERR_HANDSHAKE, r);
-    note_handshake(c); /* reads mbedTLS's context: before a switch to the kernel frees it */
-    if ((r = choose_record_layer(c)) != 0)
-        return fail_tls(c, BENCH_ERR_HANDSHAKE, r);
+    note_handshake(c);
+    note_record_layer(c);
     if (opts_of(c)->mode == BENCH_MODE_GET)
         c->t_req = now_ns(); /* keep-alive latency: from the request, not the connect */
     c->st = CS_SEND;

@@ -2,8 +2,8 @@
 /*
  * conn.h - one connection slot: a state machine that connects, runs the TLS
  * handshake, writes the request, reads the response, and closes or keeps
- * the connection, never blocking (non-blocking socket, epoll, mbedTLS's
- * WANT_READ / WANT_WRITE, EAGAIN on a kTLS socket).
+ * the connection, never blocking (non-blocking socket, epoll, and the
+ * library's KTLA_ERROR_WANT_READ / KTLA_ERROR_WANT_WRITE).
  */
 #ifndef KTLA_BENCH_CONN_H
 #define KTLA_BENCH_CONN_H

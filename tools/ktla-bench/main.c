@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ktla-bench - an HTTPS load generator with its own mbedTLS client.
+ * ktla-bench - an HTTPS load generator on libktla's client side (ktla_connect).
  *
  * main.c: resolve the server, start the workers, show progress, stop them
  * (after -d seconds, -n requests, or SIGINT), merge and print the results.

@@ -23,7 +23,7 @@
     X(RESUME, "resume", 0, NULL, "handshake mode: resume the previous session of the same connection slot")  \
     X(TLS, "tls", 0, "1.2|1.3", "offer only this TLS version (default: both)")                              \
     X(CIPHER, "cipher", 0, "NAME", "offer only aes-128-gcm, aes-256-gcm, chacha20-poly1305 or aes-128-ccm")  \
-    X(KTLS, "ktls", 0, "auto|off", "client record layer: auto (kTLS when the kernel takes the keys) or off (mbedTLS)") \
+    X(KTLS, "ktls", 0, "auto|off", "client record layer: auto (kTLS when the kernel takes the keys) or off (user space)") \
     X(CACERT, "cacert", 0, "FILE", "verify the server against the CA certificates in FILE (default: none)")  \
     X(TIMEOUT, "timeout", 0, "MS", "fail a request not done after MS milliseconds (default 10000)")          \
     X(JSON, "json", 0, NULL, "print the results as one JSON object")                                        \

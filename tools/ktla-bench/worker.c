@@ -3,9 +3,9 @@
  * worker.c - a worker thread's epoll loop.
  *
  * Level-triggered epoll: each connection is watched for the one direction
- * mbedTLS (or, after the switch, the kTLS socket) last asked for.  mbedTLS
- * never reads past the record it needs, and the kernel keeps its unread
- * records in the socket, so unread data always stays visible to epoll.
+ * its last ktla call asked for (WANT_READ or WANT_WRITE).  Data the library
+ * has decrypted and not yet returned does not make the socket readable:
+ * conn.c asks ktla_pending() before it waits (see ktla_read(3)).
  */
 #include "worker.h"
 
