@@ -15,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct hsd_config cfg;
-    char err[256];
+    char err[256] = ""; /* a successful parse leaves it alone */
 
     hsd_config_defaults(&cfg);
     if (hsd_config_parse((const char *)data, size, &cfg, err, sizeof err) == 0 &&
