@@ -188,6 +188,27 @@ static void measure_without_tcache(const char *suite, const char *marker)
 }
 #endif
 
+/*
+ * 1 when the suite was measured in a copy of this program with glibc's
+ * tcache off (the caller is done); 0 when this process is that copy, or
+ * when a sanitizer's allocator does the counting and no copy is needed.
+ */
+static int measured_in_a_copy(const char *suite, const char *marker)
+{
+#ifdef SANITIZER_HEAP
+    (void)suite;
+    (void)marker;
+    return 0;
+#else
+    const char *t = getenv("GLIBC_TUNABLES");
+
+    if (t != NULL && strstr(t, TCACHE_OFF) != NULL)
+        return 0;
+    measure_without_tcache(suite, marker);
+    return 1;
+#endif
+}
+
 static void test_heap_after_handoff(void)
 {
     ktla_config *cfg;
@@ -197,16 +218,8 @@ static void test_heap_after_handoff(void)
         test_skip("needs kTLS: the heap is measured around the hand-off to the kernel (the test VM)");
         return;
     }
-#ifndef SANITIZER_HEAP
-    {
-        const char *t = getenv("GLIBC_TUNABLES");
-
-        if (t == NULL || strstr(t, TCACHE_OFF) == NULL) {
-            measure_without_tcache(MEMORY_SUITE, "bytes of heap after the hand-off");
-            return;
-        }
-    }
-#endif
+    if (measured_in_a_copy(MEMORY_SUITE, "bytes of heap after the hand-off"))
+        return;
     cfg = fixture_config("ecdsa-p256");
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
     /*
@@ -255,16 +268,8 @@ static void test_heap_user_engine(void)
     ktla_config *cfg;
     long long largest = 0;
 
-#ifndef SANITIZER_HEAP
-    {
-        const char *t = getenv("GLIBC_TUNABLES");
-
-        if (t == NULL || strstr(t, TCACHE_OFF) == NULL) {
-            measure_without_tcache(USER_MEMORY_SUITE, "bytes of heap idle in user space");
-            return;
-        }
-    }
-#endif
+    if (measured_in_a_copy(USER_MEMORY_SUITE, "bytes of heap idle in user space"))
+        return;
     cfg = fixture_config("ecdsa-p256");
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
     CU_ASSERT_EQUAL_FATAL(ktla_config_set_offload(cfg, KTLA_OFFLOAD_POLICY_NEVER), 0);
