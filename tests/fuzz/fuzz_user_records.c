@@ -14,7 +14,8 @@
  * - k < 0x80: a record of content type k, a 2-byte length (mod 2^14 + 1)
  *   and that many plaintext bytes, and (TLS 1.3) a byte of padding length
  *   (mod 4); a KeyUpdate in it moves the peer to its next key, as a real
- *   peer would;
+ *   peer would; in TLS 1.3 a type of 0 leaves the real type to the last
+ *   non-zero byte of the content, as RFC 8446 5.4 reads the inner plaintext;
  * - 0x80 <= k < 0xf0: the same record with one byte flipped (a 2-byte
  *   offset follows);
  * - k >= 0xf0: a 2-byte length and that many raw bytes.
@@ -154,6 +155,7 @@ static void build_stream(struct fuzz_in *in, struct peer *p, struct io *io)
         uint8_t k = fuzz_u8(in);
         size_t len, got, pad;
         const uint8_t *b;
+        uint8_t type;
         long n;
 
         if (k >= 0xf0) {
@@ -183,11 +185,19 @@ static void build_stream(struct fuzz_in *in, struct peer *p, struct io *io)
         }
         if (append(io, rec, (size_t)n) != 0)
             return;
-        if ((k & 0x7f) == 23) {
+        type = k & 0x7f;
+        if (tls13 && type == 0) { /* RFC 8446 5.4: the type is the last non-zero byte, the content what precedes it */
+            while (got > 0 && pt[got - 1] == 0)
+                got--;
+            if (got == 0)
+                return; /* no type at all: unexpected_message, nothing after it is read */
+            type = pt[--got];
+        }
+        if (type == 23) {
             memcpy(p->app + p->app_len, pt, got);
             p->app_len += got;
         }
-        if (tls13 && (k & 0x7f) == 22 && got == 5 && pt[0] == 24 && pt[1] == 0 && pt[2] == 0 && pt[3] == 1)
+        if (tls13 && type == 22 && got == 5 && pt[0] == 24 && pt[1] == 0 && pt[2] == 0 && pt[3] == 1)
             next_keys(p->md, p->rx_secret, p->secret_len, &p->rx);
     }
 }
