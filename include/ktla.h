@@ -293,7 +293,15 @@ KTLA_EXPORT int ktla_config_set_versions(ktla_config *cfg, enum ktla_tls_version
  */
 KTLA_EXPORT int ktla_config_set_ciphers(ktla_config *cfg, const enum ktla_cipher *ciphers, size_t count);
 
-/* Key-exchange groups. */
+/*
+ * Key-exchange groups, in the server's order of preference: in TLS 1.2 the
+ * first one the client offers, in TLS 1.3 the first one the client sent a
+ * key share for (on a socket given with ktla_set_fd(): ktla reads the
+ * client's key shares before mbedTLS does; with ktla_set_io(), mbedTLS 3.6
+ * takes the client's first allowed share).  A group the client sent no
+ * share for is never chosen over one it did: no HelloRetryRequest unless no
+ * share is allowed at all.
+ */
 enum ktla_group {
     KTLA_GROUP_X25519 = 0x001d,
     KTLA_GROUP_P256 = 0x0017,

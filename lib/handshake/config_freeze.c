@@ -99,6 +99,7 @@ int ktla__config_freeze(ktla_config *cfg)
     if (!atomic_load_explicit(&cfg->frozen, memory_order_relaxed)) {
         rc = build(cfg);
         if (rc == 0) {
+            ktla__config_build_group_choice(cfg);
             /* The ticket context holds its own copy now. */
             mbedtls_platform_zeroize(cfg->ticket_key, sizeof cfg->ticket_key);
             atomic_store_explicit(&cfg->frozen, 1, memory_order_release);

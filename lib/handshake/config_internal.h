@@ -68,6 +68,15 @@ struct ktla_config {
     mbedtls_ssl_ticket_context ticket_ctx;          /* without a key file */
     struct ktla__ticket_key sealing[KTLA__MAX_TICKET_KEYS]; /* with one: n_ticket_keys of them */
     int ciphersuites[2 * KTLA_CIPHER_COUNT + 8]; /* 0-terminated */
+    /*
+     * A server's copies of ssl that allow one group each, groups[i] in
+     * by_group[i] (config_groups.c): hello_peek.c hands one to a connection
+     * whose ClientHello carries a key share the server prefers to the one
+     * mbedTLS would take.  n_by_group is 0 when there is no choice to make.
+     */
+    mbedtls_ssl_config by_group[KTLA__MAX_GROUPS];
+    uint16_t one_group[KTLA__MAX_GROUPS][2];
+    size_t n_by_group;
 
     char error[256];
     char warning[512]; /* ktla_config_warning(): one line each, kept until the config is freed */
@@ -82,6 +91,12 @@ int ktla__config_build_client(ktla_config *cfg);
 
 /* Build the shared mbedTLS configuration once; 0 or a KTLA_E_* code. */
 int ktla__config_freeze(ktla_config *cfg);
+
+/*
+ * config_groups.c: after a server's build, its one-group copies (see
+ * by_group); nothing to undo (they own nothing) and nothing can fail.
+ */
+void ktla__config_build_group_choice(ktla_config *cfg);
 
 /* config.c: 0 when a setter may change cfg (not NULL, not frozen; clears the last error), else the KTLA_E_*. */
 int ktla__config_writable(ktla_config *cfg);

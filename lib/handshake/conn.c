@@ -9,6 +9,7 @@
 
 #include "conn_internal.h"
 #include "deadline.h"
+#include "hello_peek.h"
 #include "record/client_session.h"
 #include "record/user_engine.h"
 #include "transport.h"
@@ -90,15 +91,23 @@ int ktla_set_io(ktla_conn *conn, ktla_recv_fn recv_fn, ktla_send_fn send_fn, voi
     return 0;
 }
 
-/* First call: the mbedTLS context for this handshake, on the shared config. */
-static int start_handshake(ktla_conn *conn)
+/* First call: there must be I/O; the handshake (and its timeout) starts. */
+static int begin_handshake(ktla_conn *conn)
 {
-    int rc;
-
     if (conn->fd < 0 && conn->recv_fn == NULL) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, EBADF, -1, "no socket: call ktla_set_fd() or ktla_set_io() first");
         return -1;
     }
+    ktla__silence_init(conn, conn->cfg->handshake_timeout_ms);
+    conn->state = KTLA__HANDSHAKE;
+    return 0;
+}
+
+/* The mbedTLS context for this handshake, on the shared configuration conf (hello_peek.h chose it). */
+static int setup_mbedtls(ktla_conn *conn, const mbedtls_ssl_config *conf)
+{
+    int rc;
+
     conn->ssl = calloc(1, sizeof *conn->ssl);
     conn->secrets = calloc(1, sizeof *conn->secrets);
     if (conn->ssl == NULL || conn->secrets == NULL) {
@@ -106,15 +115,34 @@ static int start_handshake(ktla_conn *conn)
         return -1;
     }
     mbedtls_ssl_init(conn->ssl);
-    rc = mbedtls_ssl_setup(conn->ssl, &conn->cfg->ssl);
+    rc = mbedtls_ssl_setup(conn->ssl, conf);
     if (rc != 0)
         return ktla__fail_from_mbedtls(conn, rc, "setting up the handshake");
     mbedtls_ssl_set_user_data_p(conn->ssl, conn);
     /* Secrets are only stored here; nothing is installed before the handshake has verified Finished. */
     mbedtls_ssl_set_export_keys_cb(conn->ssl, ktla__export_keys, conn);
     ktla__transport_attach(conn);
-    ktla__silence_init(conn, conn->cfg->handshake_timeout_ms);
-    conn->state = KTLA__HANDSHAKE;
+    return 0;
+}
+
+/*
+ * Before mbedTLS: a server may first look at the client's key shares to
+ * choose the configuration (hello_peek.h), which can mean waiting for the
+ * ClientHello like any other read.  0 once the mbedTLS context is set up.
+ */
+static int start_mbedtls(ktla_conn *conn, int (*prepare)(ktla_conn *conn))
+{
+    const mbedtls_ssl_config *conf;
+    int rc = ktla__hello_choose_config(conn, &conf);
+
+    if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+        ktla__silence_begin(conn, KTLA__WAIT_READ);
+    if (rc != 0) {
+        ktla__fail_from_mbedtls(conn, rc, "waiting for the ClientHello");
+        return -1;
+    }
+    if (setup_mbedtls(conn, conf) != 0 || (prepare && prepare(conn) != 0))
+        return -1;
     return 0;
 }
 
@@ -129,7 +157,7 @@ int ktla__handshake_drive(ktla_conn *conn, int (*prepare)(ktla_conn *conn))
     case KTLA__FAILED:
         return -1;
     case KTLA__NEW:
-        if (start_handshake(conn) != 0 || (prepare && prepare(conn) != 0))
+        if (begin_handshake(conn) != 0)
             return -1;
         break;
     case KTLA__HANDSHAKE:
@@ -140,6 +168,8 @@ int ktla__handshake_drive(ktla_conn *conn, int (*prepare)(ktla_conn *conn))
     ktla__silence_end(conn);
     if (ktla__silence_exhausted(conn))
         return ktla__fail_from_mbedtls(conn, KTLA__ERR_TIMEOUT, "during the handshake");
+    if (conn->ssl == NULL && start_mbedtls(conn, prepare) != 0)
+        return -1;
     /* The ticket callbacks get no connection: lend them this handshake (config_internal.h). */
     watch.ssl = conn->ssl;
     ktla__ticket_watch_begin(&watch);

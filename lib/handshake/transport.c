@@ -68,15 +68,16 @@ static void remember_first_bytes(ktla_conn *conn, const unsigned char *buf, size
         conn->first_bytes[conn->n_first_bytes++] = *buf++;
 }
 
-static int fd_recv(void *ctx, unsigned char *buf, size_t len)
+/* recv() with the waiting rules above; flags MSG_PEEK leaves the bytes for the next call. */
+static int fd_receive(ktla_conn *conn, unsigned char *buf, size_t len, int flags)
 {
-    ktla_conn *conn = ctx;
     int waits = must_not_block(conn), rc;
 
     for (;;) {
-        ssize_t n = recv(conn->fd, buf, len, waits ? MSG_DONTWAIT : 0);
+        ssize_t n = recv(conn->fd, buf, len, flags | (waits ? MSG_DONTWAIT : 0));
         if (n >= 0) {
-            remember_first_bytes(conn, buf, (size_t)n);
+            if (!(flags & MSG_PEEK))
+                remember_first_bytes(conn, buf, (size_t)n);
             return (int)n;
         }
         if (errno == EINTR)
@@ -90,6 +91,16 @@ static int fd_recv(void *ctx, unsigned char *buf, size_t len)
         if ((rc = wait_for_client(conn, POLLIN)) != 0)
             return rc;
     }
+}
+
+static int fd_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    return fd_receive(ctx, buf, len, 0);
+}
+
+int ktla__transport_peek(ktla_conn *conn, unsigned char *buf, size_t len)
+{
+    return fd_receive(conn, buf, len > 0x7fffffff ? 0x7fffffff : len, MSG_PEEK);
 }
 
 static int fd_send(void *ctx, const unsigned char *buf, size_t len)

@@ -28,6 +28,16 @@ extern ktla__poll_fn ktla__poll;
 /* Connect mbedTLS's I/O to the fd or the caller's callbacks. */
 void ktla__transport_attach(ktla_conn *conn);
 
+/*
+ * The bytes the client has sent on the socket (ktla_set_fd()), copied into
+ * buf without taking them: mbedTLS reads them afterwards as if untouched.
+ * Waits like mbedTLS's reads do (a blocking socket until something came,
+ * bounded by the handshake timeout).  The byte count (0: the client closed),
+ * or MBEDTLS_ERR_SSL_WANT_READ, KTLA__ERR_TIMEOUT or
+ * MBEDTLS_ERR_NET_RECV_FAILED.
+ */
+int ktla__transport_peek(ktla_conn *conn, unsigned char *buf, size_t len);
+
 /* The errno of the last failed send/recv on the socket (0 for caller I/O). */
 int ktla__transport_errno(const ktla_conn *conn);
 

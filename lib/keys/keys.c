@@ -232,12 +232,12 @@ int ktla__tls12_traffic_keys(enum ktla_cipher cipher, mbedtls_tls_prf_types prf,
     /* RFC 5246 6.3: the key expansion seed is server_random first, unlike the master secret's. */
     memcpy(randoms, server_random, 32);
     memcpy(randoms + 32, client_random, 32);
-    ret = mbedtls_ssl_tls_prf(prf, master, 48, "key expansion", randoms, sizeof randoms, kb, kb_len);
+    ret = ktla__tls12_prf(prf, master, 48, "key expansion", randoms, sizeof randoms, kb, kb_len);
     if (ret == 0) {
         /* [client key][server key][client IV][server IV]: AEAD suites have no MAC keys. */
         fill_tls12(client_write, cipher, kb, key_len, kb + 2 * key_len, iv_len, client_seq);
         fill_tls12(server_write, cipher, kb + key_len, key_len, kb + 2 * key_len + iv_len, iv_len, server_seq);
     }
     mbedtls_platform_zeroize(kb, sizeof kb);
-    return ret == 0 ? 0 : crypto_error(ret);
+    return ret;
 }

@@ -66,6 +66,18 @@ int ktla__tls13_traffic_keys(enum ktla_cipher cipher, mbedtls_md_type_t hash, co
                              size_t secret_len, uint64_t seq, struct ktla__traffic_keys *out);
 
 /*
+ * The TLS 1.2 PRF of RFC 5246 section 5, PRF(secret, label, seed) with
+ * P_SHA256 or P_SHA384 (prf), out_len bytes of it into out; the same bytes
+ * as mbedtls_ssl_tls_prf(), at about half the hash compressions for a key
+ * block (the HMAC key's padded states are hashed once, not per HMAC).
+ * secret_len must not exceed the hash's block (64 or 128 bytes; a master
+ * secret is 48).  Returns 0, KTLA_E_INVAL (unknown prf, missing or empty
+ * label, secret too long) or KTLA_E_TLS; out is wiped on failure.
+ */
+int ktla__tls12_prf(mbedtls_tls_prf_types prf, const unsigned char *secret, size_t secret_len, const char *label,
+                    const unsigned char *seed, size_t seed_len, unsigned char *out, size_t out_len);
+
+/*
  * TLS 1.2: both directions' keys from the master secret (RFC 5246 6.3):
  * key_block = PRF(master, "key expansion", server_random || client_random),
  * split as client key, server key, client IV, server IV (AEAD suites have

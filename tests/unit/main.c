@@ -26,6 +26,7 @@ int main(void)
         add_user_engine_suite,
         add_connect_suite,
         add_public_records_suite,
+        add_client_hello_suite,
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -27,5 +27,6 @@ int add_pending_check_suite(void);
 int add_user_engine_suite(void);
 int add_connect_suite(void);
 int add_public_records_suite(void);
+int add_client_hello_suite(void);
 
 #endif

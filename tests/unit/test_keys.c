@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/md.h>
@@ -275,6 +276,10 @@ static void check_prf_vector(mbedtls_tls_prf_types prf, mbedtls_md_type_t md, co
     /* mbedTLS's PRF, which the library uses... */
     CU_ASSERT_EQUAL(mbedtls_ssl_tls_prf(prf, secret, 16, "test label", seed, 16, out, out_len), 0);
     CU_ASSERT(equals_hex(out, out_len, out_hex));
+    /* ...ktla's own, which derives the key block... */
+    memset(out, 0, sizeof out);
+    CU_ASSERT_EQUAL(ktla__tls12_prf(prf, secret, 16, "test label", seed, 16, out, out_len), 0);
+    CU_ASSERT(equals_hex(out, out_len, out_hex));
     /* ...and the P_hash written out here, which judges the key block below. */
     memset(out, 0, sizeof out);
     p_hash_by_hand(md, secret, 16, "test label", seed, 16, out, out_len);
@@ -287,6 +292,75 @@ static void test_tls12_prf_vectors(void)
                      "a0ba9f936cda311827a6f796ffd5198c", PRF256_OUT, 100);
     check_prf_vector(MBEDTLS_SSL_TLS_PRF_SHA384, MBEDTLS_MD_SHA384, "b80b733d6ceefcdc71566ea48e5567df",
                      "cd665cf6a8447dd6ff8b27555edb7465", PRF384_OUT, 148);
+}
+
+/* ktla's PRF against mbedTLS's at every output length around the block edges, both hashes, secrets up to a block. */
+static void test_tls12_prf_against_mbedtls(void)
+{
+    static const struct {
+        mbedtls_tls_prf_types prf;
+        size_t secret_len;
+    } cases[] = {{MBEDTLS_SSL_TLS_PRF_SHA256, 48}, {MBEDTLS_SSL_TLS_PRF_SHA256, 64}, {MBEDTLS_SSL_TLS_PRF_SHA256, 1},
+                 {MBEDTLS_SSL_TLS_PRF_SHA384, 48}, {MBEDTLS_SSL_TLS_PRF_SHA384, 128}};
+    unsigned char secret[128], seed[64], want[200], got[200];
+
+    for (size_t i = 0; i < sizeof secret; i++)
+        secret[i] = (unsigned char)(i * 7 + 3);
+    for (size_t i = 0; i < sizeof seed; i++)
+        seed[i] = (unsigned char)(0xf0 - i);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (size_t len = 1; len <= sizeof want; len++) {
+            CU_ASSERT_EQUAL_FATAL(mbedtls_ssl_tls_prf(cases[c].prf, secret, cases[c].secret_len, "key expansion",
+                                                      seed, sizeof seed, want, len),
+                                  0);
+            memset(got, 0xaa, sizeof got);
+            CU_ASSERT_EQUAL_FATAL(ktla__tls12_prf(cases[c].prf, secret, cases[c].secret_len, "key expansion", seed,
+                                                  sizeof seed, got, len),
+                                  0);
+            /* The bytes asked for, and not one byte more. */
+            if (memcmp(got, want, len) != 0 || (len < sizeof got && got[len] != 0xaa)) {
+                CU_FAIL("ktla__tls12_prf differs from mbedtls_ssl_tls_prf");
+                fprintf(stderr, "prf %d, secret %zu bytes, %zu bytes out: differs\n", (int)cases[c].prf,
+                        cases[c].secret_len, len);
+                return;
+            }
+        }
+    }
+}
+
+static void test_tls12_prf_refusals(void)
+{
+    static unsigned char secret[129], seed[8];
+    unsigned char out[16];
+    static const struct {
+        mbedtls_tls_prf_types prf;
+        const unsigned char *secret;
+        size_t secret_len;
+        const char *label;
+        const unsigned char *seed;
+        size_t out_len;
+    } bad[] = {
+        {MBEDTLS_SSL_TLS_PRF_SHA256, secret, 65, "key expansion", seed, 16},  /* key longer than SHA-256's block */
+        {MBEDTLS_SSL_TLS_PRF_SHA384, secret, 129, "key expansion", seed, 16}, /* ...than SHA-384's */
+        {MBEDTLS_SSL_TLS_PRF_NONE, secret, 48, "key expansion", seed, 16},
+        {MBEDTLS_SSL_HKDF_EXPAND_SHA256, secret, 48, "key expansion", seed, 16},
+        {MBEDTLS_SSL_TLS_PRF_SHA256, NULL, 48, "key expansion", seed, 16},
+        {MBEDTLS_SSL_TLS_PRF_SHA256, secret, 48, NULL, seed, 16},
+        {MBEDTLS_SSL_TLS_PRF_SHA256, secret, 48, "", seed, 16},
+        {MBEDTLS_SSL_TLS_PRF_SHA256, secret, 48, "key expansion", NULL, 16},
+        {MBEDTLS_SSL_TLS_PRF_SHA256, secret, 48, "key expansion", seed, 0},
+    };
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(out, 0xaa, sizeof out);
+        CU_ASSERT_EQUAL(ktla__tls12_prf(bad[i].prf, bad[i].secret, bad[i].secret_len, bad[i].label, bad[i].seed,
+                                        sizeof seed, out, bad[i].out_len),
+                        KTLA_E_INVAL);
+        CU_ASSERT(bad[i].out_len == 0 || all_zero(out, sizeof out)); /* wiped, never half a key */
+    }
+    CU_ASSERT_EQUAL(ktla__tls12_prf(MBEDTLS_SSL_TLS_PRF_SHA256, secret, 48, "key expansion", seed, sizeof seed, NULL,
+                                    16),
+                    KTLA_E_INVAL);
 }
 
 static void check_tls12(enum ktla_cipher cipher, mbedtls_tls_prf_types prf, mbedtls_md_type_t md, size_t key_len,
@@ -517,6 +591,8 @@ int add_keys_suite(void)
                    CU_add_test(s, "TLS 1.3 SHA-384 and other ciphers by hand", test_tls13_other_ciphers) &&
                    CU_add_test(s, "HKDF-Expand-Label context and blocks", test_expand_label_context_and_blocks) &&
                    CU_add_test(s, "TLS 1.2 PRF published vectors", test_tls12_prf_vectors) &&
+                   CU_add_test(s, "TLS 1.2 PRF against mbedTLS, every length", test_tls12_prf_against_mbedtls) &&
+                   CU_add_test(s, "TLS 1.2 PRF refusals", test_tls12_prf_refusals) &&
                    CU_add_test(s, "TLS 1.2 key block split", test_tls12_key_block) &&
                    CU_add_test(s, "suite ids map by number", test_suite_mapping) &&
                    CU_add_test(s, "kernel suite list", test_suite_list) &&
