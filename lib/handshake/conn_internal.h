@@ -26,7 +26,6 @@ enum ktla__state {
 /* What mbedTLS's key-export callback handed over during the handshake. */
 struct ktla__secrets {
     int have_tls12, have_tls13;
-    mbedtls_tls_prf_types prf;
     unsigned char master[48];
     unsigned char client_random[32], server_random[32];
     unsigned char client_app[64], server_app[64]; /* TLS 1.3 application traffic secrets */

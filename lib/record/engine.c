@@ -13,7 +13,6 @@
 #include "install.h"
 #include "kernel/ktls.h"
 #include "wire/tls_wire.h"
-#include "decide.h"
 #include "user_engine.h"
 
 static int set_offload(ktla_conn *conn, enum ktla_offload where, const char *why)
@@ -32,33 +31,28 @@ static int set_offload(ktla_conn *conn, enum ktla_offload where, const char *why
 int ktla__record_engine_start(ktla_conn *conn, const struct ktla__traffic_keys *tx,
                               const struct ktla__traffic_keys *rx, size_t max_out)
 {
-    char refused[256], why[192];
-    const char *reason = ktla__offload_refusal(conn->cfg->offload, conn->fd, tx->version, tx->cipher, max_out,
-                                               refused, sizeof refused);
-    int rc;
+    char why[256];
+    int rc = ktla__kernel_take_keys(conn->cfg->offload, conn->fd, max_out, tx, rx, why, sizeof why);
 
-    if (reason == NULL) {
-        rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
-        if (rc == 0)
-            return set_offload(conn, KTLA_OFFLOAD_KERNEL, NULL);
-        if (rc != KTLA_E_UNSUPPORTED) {
-            int err = errno;
-            /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
-            shutdown(conn->fd, SHUT_RDWR);
-            ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
-                            "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
-                            "down rather than sent in clear",
-                            why);
-            return -1;
-        }
-        reason = why; /* the ULP was refused: the socket is untouched */
+    if (rc == 0)
+        return set_offload(conn, KTLA_OFFLOAD_KERNEL, NULL);
+    if (rc != KTLA_E_UNSUPPORTED) {
+        int err = errno;
+        /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
+        shutdown(conn->fd, SHUT_RDWR);
+        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
+                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
+                        "down rather than sent in clear",
+                        why);
+        return -1;
     }
+    /* Refused (the policy, the kernel, or its ULP): the socket is untouched, and the records stay here. */
     if (ktla__user_engine_start(conn, tx, rx, max_out) != 0) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1,
                         "the user-space record layer could not be set up (out of memory, or PSA refused the key)");
         return -1;
     }
-    return set_offload(conn, KTLA_OFFLOAD_USER, reason);
+    return set_offload(conn, KTLA_OFFLOAD_USER, why);
 }
 
 int ktla__record_in_user_space(const ktla_conn *conn)
