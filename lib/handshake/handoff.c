@@ -19,7 +19,6 @@
 #include "conn_internal.h"
 #include "keys/keys.h"
 #include "record/client_session.h"
-#include "record/engine.h"
 #include "record/install.h"
 #include "wire/tls_wire.h"
 
@@ -147,7 +146,8 @@ static const char *derive(ktla_conn *conn, struct ktla__traffic_keys *tx, struct
     struct ktla_session_keys k;
     const char *why = NULL;
 
-    if (session_keys(conn, &k, &why) == 0 && ktla__session_traffic_keys(conn->cfg->is_client, &k, tx, rx, buf, size) != 0)
+    if (session_keys(conn, &k, &why) == 0 &&
+        ktla__session_traffic_keys(conn->cfg->is_client, &k, tx, rx, buf, size) != 0)
         why = buf;
     mbedtls_platform_zeroize(&k, sizeof k);
     return why;
@@ -161,15 +161,17 @@ static int keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
 {
     const struct ktla__secrets *s = conn->secrets;
 
-    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof conn->rekey->rx_secret)
+    struct ktla__rekey *rk;
+
+    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof rk->rx_secret)
         return 0; /* (a longer secret cannot happen: then a peer KeyUpdate ends the connection with a clear error) */
-    conn->rekey = calloc(1, sizeof *conn->rekey);
-    if (conn->rekey == NULL)
+    rk = conn->rec.rekey = calloc(1, sizeof *rk);
+    if (rk == NULL)
         return -1;
-    memcpy(conn->rekey->rx_secret, peer_secret(conn), s->app_len);
-    memcpy(conn->rekey->tx_secret, own_secret(conn), s->app_len);
-    conn->rekey->secret_len = (uint8_t)s->app_len;
-    conn->rekey->hash = (uint8_t)md;
+    memcpy(rk->rx_secret, peer_secret(conn), s->app_len);
+    memcpy(rk->tx_secret, own_secret(conn), s->app_len);
+    rk->secret_len = (uint8_t)s->app_len;
+    rk->hash = (uint8_t)md;
     return 0;
 }
 
@@ -217,7 +219,7 @@ int ktla__handoff(ktla_conn *conn)
     char derive_failed[160];
     const char *why;
     size_t max_out;
-    int rc, err;
+    int rc, err = 0;
 
     if (record_negotiated(conn) != 0) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording what the handshake negotiated");
@@ -235,9 +237,10 @@ int ktla__handoff(ktla_conn *conn)
         return refuse_bytes_after_finished(conn);
     max_out = (size_t)mbedtls_ssl_get_max_out_record_payload(conn->ssl);
     why = derive(conn, &tx, &rx, derive_failed, sizeof derive_failed);
-    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 || ktla__client_session_capture(conn, conn->ssl) != 0 ? ENOMEM : 0;
-    if (err)
-        why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
+    ktla__conn_record_owner(conn);
+    if (why == NULL && (keep_rekey_secrets(conn, md) != 0 ||
+                        ktla__client_session_capture(&conn->rec, conn->ssl, &conn->resumed) != 0))
+        err = ENOMEM, why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
     /* From here on neither engine needs mbedTLS: its context and the exported secrets go, in both modes. */
     ktla__free_handshake_state(conn);
     if (why) {
@@ -246,7 +249,7 @@ int ktla__handoff(ktla_conn *conn)
         ktla__conn_fail(conn, err ? KTLA_ERROR_SYSCALL : KTLA_ERROR_TLS, err, -1, "%s", why);
         return -1;
     }
-    rc = ktla__record_engine_start(conn, &tx, &rx, max_out);
+    rc = ktla__conn_start_records(conn, &tx, &rx, max_out);
     mbedtls_platform_zeroize(&tx, sizeof tx);
     mbedtls_platform_zeroize(&rx, sizeof rx);
     return rc;
