@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* engine.c - starting the engine decide.c chose, and the calls the control code makes on either (see engine.h). */
+/* engine.c - starting the engine install.c chose, and the calls the control code makes on either (engine.h). */
 #include "config.h"
 
 #include "engine.h"

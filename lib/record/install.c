@@ -164,7 +164,7 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
                  keys->client_seq == 0 ? "client_seq" : "server_seq");
         return KTLA_E_INVAL;
     }
-    /* The same derivation and the same decision as the hand-off's (record/engine.c), for a caller that always wants the kernel. */
+    /* The hand-off's derivation and decision (handoff.c, engine.c), for a caller that always wants the kernel. */
     rc = ktla__session_traffic_keys(is_client != 0, keys, &tx, &rx, why, why_size);
     if (rc == 0) {
         rc = ktla__kernel_take_keys(KTLA_OFFLOAD_POLICY_AUTO, fd, KTLA__RECORD_MAX_PLAINTEXT, &tx, &rx, why, why_size);
