@@ -10,8 +10,7 @@
 #include "conn_internal.h"
 #include "deadline.h"
 #include "hello_peek.h"
-#include "record/client_session.h"
-#include "record/user_engine.h"
+#include "record/engine.h"
 #include "transport.h"
 
 int ktla_conn_new(ktla_config *cfg, ktla_conn **out)
@@ -54,12 +53,7 @@ void ktla_conn_free(ktla_conn *conn)
     if (conn == NULL)
         return;
     ktla__free_handshake_state(conn);
-    ktla__user_engine_free(conn);
-    ktla__client_session_free(conn);
-    if (conn->rekey) {
-        mbedtls_platform_zeroize(conn->rekey, sizeof *conn->rekey);
-        free(conn->rekey);
-    }
+    ktla__record_free(&conn->rec);
     free(conn->alpn);
     free(conn->sni);
     free(conn->peer_cert);

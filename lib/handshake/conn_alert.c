@@ -162,7 +162,7 @@ int ktla__alert_for_failure(ktla_conn *conn, int rc, const char **why)
     if (conn->ssl == NULL || conn->state == KTLA__NEW)
         return alert_for(rc);
     due = alert_due(conn, rc, why);
-    if (mbedtls_wrote_alert(conn, due, &alert) || conn->close_notify_received)
+    if (mbedtls_wrote_alert(conn, due, &alert) || conn->rec.close_notify_received)
         return alert;
     if (due >= 0)
         send_alert(conn, due);

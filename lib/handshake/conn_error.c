@@ -34,20 +34,25 @@ char *ktla__strdup_printf(const char *fmt, ...)
     return s;
 }
 
-void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
+void ktla__conn_vfail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, va_list ap)
 {
-    va_list ap;
-
     conn->last_error = err;
     conn->last_errno = sys_errno;
     conn->alert = alert;
     free(conn->reason);
-    va_start(ap, fmt);
     conn->reason = vformat(fmt, ap);
-    va_end(ap);
     /* Retry conditions are not failures; everything else ends the connection. */
     if (err != KTLA_ERROR_WANT_READ && err != KTLA_ERROR_WANT_WRITE)
         conn->state = KTLA__FAILED;
+}
+
+void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    ktla__conn_vfail(conn, err, sys_errno, alert, fmt, ap);
+    va_end(ap);
 }
 
 long ktla__conn_misuse(ktla_conn *conn, const char *why)

@@ -5,16 +5,21 @@
  * Life of a connection: NEW -> HANDSHAKE (mbedTLS context alive) ->
  * ESTABLISHED (context freed; the records go to the kernel or to the user
  * engine, record/engine.h; a TLS 1.3 connection keeps what KeyUpdate
- * needs) -> CLOSED; FAILED is sticky.
+ * needs) -> CLOSED; FAILED is sticky.  What the record layer keeps lives
+ * in conn->rec (record/record_layer.h), which sees nothing else of the
+ * connection.
  */
 #ifndef KTLA_CONN_INTERNAL_H
 #define KTLA_CONN_INTERNAL_H
 
 #include <mbedtls/ssl.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "config_internal.h"
 #include "ktla.h"
+#include "keys/traffic_keys.h"
+#include "record/record_layer.h"
 
 enum ktla__state {
     KTLA__NEW = 0,
@@ -26,7 +31,6 @@ enum ktla__state {
 /* What mbedTLS's key-export callback handed over during the handshake. */
 struct ktla__secrets {
     int have_tls12, have_tls13;
-    mbedtls_tls_prf_types prf;
     unsigned char master[48];
     unsigned char client_random[32], server_random[32];
     unsigned char client_app[64], server_app[64]; /* TLS 1.3 application traffic secrets */
@@ -39,19 +43,6 @@ struct ktla__silence {
     uint64_t since_ms;            /* when the wait in progress began */
     uint64_t bytes_at_start;      /* TCP bytes received from the client by then */
     uint8_t waiting, reading, have_bytes;
-};
-
-/*
- * Kept after a TLS 1.3 handshake, whichever engine has the records, for KeyUpdate: the current
- * traffic secrets and how to derive the next ones.  Wiped on free.
- */
-struct ktla__rekey {
-    unsigned char rx_secret[48], tx_secret[48];
-    uint8_t secret_len;
-    uint8_t hash;            /* mbedtls_md_type_t */
-    uint8_t key_update_owed; /* the peer asked for our KeyUpdate, not sent yet (full send buffer) */
-    uint8_t hs_len;          /* bytes of a handshake message split across records, in hs[] */
-    unsigned char hs[4];     /* its start: a KeyUpdate is 5 bytes, and the 5th completes it */
 };
 
 struct ktla_conn {
@@ -67,16 +58,13 @@ struct ktla_conn {
     struct ktla__silence silence;  /* the handshake timeout */
     mbedtls_ssl_context *ssl;      /* only during the handshake */
     struct ktla__secrets *secrets; /* only during the handshake */
-    struct ktla__rekey *rekey;     /* only with TLS 1.3 */
-    struct ktla__user_engine *user; /* the user-space record engine; NULL on kTLS (record/user_engine.h) */
-    struct ktla__client_resume *resume; /* a client's sessions, offered and to offer (record/client_session.h) */
+    struct ktla__record rec;       /* the record layer: its engine, KeyUpdate secrets, a client's sessions */
 
     /* Negotiated, kept after the mbedTLS context is gone. */
     enum ktla_tls_version version;
     uint16_t suite;
     uint8_t resumed;
     uint8_t peer_verified;
-    uint8_t close_notify_received;
     enum ktla_cipher cipher;
     char *alpn, *sni;
     unsigned char *peer_cert;
@@ -94,6 +82,24 @@ struct ktla_conn {
 /* Record a failure: class, errno (0 if none), alert (-1 if none), reason. */
 void ktla__conn_fail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+void ktla__conn_vfail(ktla_conn *conn, enum ktla_error err, int sys_errno, int alert, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+/*
+ * conn_records.c: tell the record layer what it needs of this connection
+ * (transport, what was negotiated, where failures go), before each use that
+ * needs it: offering a session, the hand-off.
+ */
+void ktla__conn_record_owner(ktla_conn *conn);
+
+/*
+ * conn_records.c: start the record layer after the handshake (both
+ * directions' keys derived): the kernel's or the user engine
+ * (record/engine.h decides), recorded in conn->offload.  1 established,
+ * or -1 with the failure recorded.
+ */
+int ktla__conn_start_records(ktla_conn *conn, const struct ktla__traffic_keys *tx,
+                             const struct ktla__traffic_keys *rx, size_t max_out);
 
 /*
  * A call used wrongly (bad argument, wrong state): -1 with

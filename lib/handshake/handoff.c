@@ -19,7 +19,7 @@
 #include "conn_internal.h"
 #include "keys/keys.h"
 #include "record/client_session.h"
-#include "record/engine.h"
+#include "record/install.h"
 #include "wire/tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
@@ -29,7 +29,8 @@ void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned
     ktla_conn *conn = p;
     struct ktla__secrets *s = conn->secrets;
 
-    /* Only stored here: this may run before the peer's Finished is verified. */
+    /* Only stored here: this may run before the peer's Finished is verified.  The PRF follows from the suite. */
+    (void)prf;
     if (s == NULL)
         return;
     switch (type) {
@@ -39,7 +40,6 @@ void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned
         memcpy(s->master, secret, sizeof s->master);
         memcpy(s->client_random, client_random, 32);
         memcpy(s->server_random, server_random, 32);
-        s->prf = prf;
         s->have_tls12 = 1;
         break;
     case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
@@ -101,33 +101,56 @@ static const unsigned char *peer_secret(const ktla_conn *conn)
     return conn->cfg->is_client ? conn->secrets->server_app : conn->secrets->client_app;
 }
 
-/* Derive both directions' keys; NULL on success, else why not. */
-static const char *derive(ktla_conn *conn, enum ktla_cipher cipher, mbedtls_md_type_t md,
-                          struct ktla__traffic_keys *tx, struct ktla__traffic_keys *rx)
+/*
+ * What mbedTLS exported, in ktla_install_keys()'s terms, so that both
+ * directions' keys come from the same code as for its callers
+ * (record/install.h).  0, or -1 with *why when something is missing.
+ */
+static int session_keys(const ktla_conn *conn, struct ktla_session_keys *k, const char **why)
 {
     const struct ktla__secrets *s = conn->secrets;
+    /* Sequence numbers come from mbedTLS: TLS 1.3 tickets already sent count on TX. */
     uint64_t out_seq = be64(conn->ssl->MBEDTLS_PRIVATE(cur_out_ctr));
     uint64_t in_seq = be64(conn->ssl->MBEDTLS_PRIVATE(in_ctr));
-
     int client = conn->cfg->is_client;
 
-    /* Sequence numbers come from mbedTLS: TLS 1.3 tickets already sent count on TX. */
+    memset(k, 0, sizeof *k);
+    k->version = conn->version;
+    k->ciphersuite = conn->suite;
+    k->client_seq = client ? out_seq : in_seq;
+    k->server_seq = client ? in_seq : out_seq;
     if (conn->version == KTLA_TLS_1_3) {
-        if (s->have_tls13 != 3)
-            return "mbedTLS did not export the TLS 1.3 application traffic secrets";
-        if (ktla__tls13_traffic_keys(cipher, md, own_secret(conn), s->app_len, out_seq, tx) != 0 ||
-            ktla__tls13_traffic_keys(cipher, md, peer_secret(conn), s->app_len, in_seq, rx) != 0)
-            return "TLS 1.3 traffic key derivation failed";
-        return NULL;
+        if (s->have_tls13 != 3 || s->app_len > sizeof k->client_secret) {
+            *why = "mbedTLS did not export the TLS 1.3 application traffic secrets";
+            return -1;
+        }
+        memcpy(k->client_secret, s->client_app, s->app_len);
+        memcpy(k->server_secret, s->server_app, s->app_len);
+        k->secret_len = s->app_len;
+        return 0;
     }
-    if (!s->have_tls12)
-        return "mbedTLS did not export the TLS 1.2 master secret";
-    /* The key block is in the client's then the server's order: which half is ours depends on the role. */
-    if (ktla__tls12_traffic_keys(cipher, s->prf, s->master, s->client_random, s->server_random,
-                                 client ? out_seq : in_seq, client ? in_seq : out_seq, client ? tx : rx,
-                                 client ? rx : tx) != 0)
-        return "TLS 1.2 key block derivation failed";
-    return NULL;
+    if (!s->have_tls12) {
+        *why = "mbedTLS did not export the TLS 1.2 master secret";
+        return -1;
+    }
+    memcpy(k->master_secret, s->master, sizeof k->master_secret);
+    memcpy(k->client_random, s->client_random, sizeof k->client_random);
+    memcpy(k->server_random, s->server_random, sizeof k->server_random);
+    return 0;
+}
+
+/* Derive both directions' keys; NULL on success, else why not (in buf, or a literal). */
+static const char *derive(ktla_conn *conn, struct ktla__traffic_keys *tx, struct ktla__traffic_keys *rx, char *buf,
+                          size_t size)
+{
+    struct ktla_session_keys k;
+    const char *why = NULL;
+
+    if (session_keys(conn, &k, &why) == 0 &&
+        ktla__session_traffic_keys(conn->cfg->is_client, &k, tx, rx, buf, size) != 0)
+        why = buf;
+    mbedtls_platform_zeroize(&k, sizeof k);
+    return why;
 }
 
 /*
@@ -138,15 +161,17 @@ static int keep_rekey_secrets(ktla_conn *conn, mbedtls_md_type_t md)
 {
     const struct ktla__secrets *s = conn->secrets;
 
-    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof conn->rekey->rx_secret)
+    struct ktla__rekey *rk;
+
+    if (conn->version != KTLA_TLS_1_3 || s->app_len > sizeof rk->rx_secret)
         return 0; /* (a longer secret cannot happen: then a peer KeyUpdate ends the connection with a clear error) */
-    conn->rekey = calloc(1, sizeof *conn->rekey);
-    if (conn->rekey == NULL)
+    rk = conn->rec.rekey = calloc(1, sizeof *rk);
+    if (rk == NULL)
         return -1;
-    memcpy(conn->rekey->rx_secret, peer_secret(conn), s->app_len);
-    memcpy(conn->rekey->tx_secret, own_secret(conn), s->app_len);
-    conn->rekey->secret_len = (uint8_t)s->app_len;
-    conn->rekey->hash = (uint8_t)md;
+    memcpy(rk->rx_secret, peer_secret(conn), s->app_len);
+    memcpy(rk->tx_secret, own_secret(conn), s->app_len);
+    rk->secret_len = (uint8_t)s->app_len;
+    rk->hash = (uint8_t)md;
     return 0;
 }
 
@@ -191,9 +216,10 @@ int ktla__handoff(ktla_conn *conn)
     enum ktla_cipher cipher = KTLA_CIPHER_COUNT;
     enum ktla_tls_version v;
     mbedtls_md_type_t md = MBEDTLS_MD_NONE;
+    char derive_failed[160];
     const char *why;
     size_t max_out;
-    int rc, err;
+    int rc, err = 0;
 
     if (record_negotiated(conn) != 0) {
         ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording what the handshake negotiated");
@@ -210,10 +236,11 @@ int ktla__handoff(ktla_conn *conn)
     if (mbedtls_ssl_check_pending(conn->ssl))
         return refuse_bytes_after_finished(conn);
     max_out = (size_t)mbedtls_ssl_get_max_out_record_payload(conn->ssl);
-    why = derive(conn, cipher, md, &tx, &rx);
-    err = why ? 0 : keep_rekey_secrets(conn, md) != 0 || ktla__client_session_capture(conn, conn->ssl) != 0 ? ENOMEM : 0;
-    if (err)
-        why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
+    why = derive(conn, &tx, &rx, derive_failed, sizeof derive_failed);
+    ktla__conn_record_owner(conn);
+    if (why == NULL && (keep_rekey_secrets(conn, md) != 0 ||
+                        ktla__client_session_capture(&conn->rec, conn->ssl, &conn->resumed) != 0))
+        err = ENOMEM, why = "out of memory keeping the traffic secrets for KeyUpdate or the session to resume";
     /* From here on neither engine needs mbedTLS: its context and the exported secrets go, in both modes. */
     ktla__free_handshake_state(conn);
     if (why) {
@@ -222,7 +249,7 @@ int ktla__handoff(ktla_conn *conn)
         ktla__conn_fail(conn, err ? KTLA_ERROR_SYSCALL : KTLA_ERROR_TLS, err, -1, "%s", why);
         return -1;
     }
-    rc = ktla__record_engine_start(conn, &tx, &rx, max_out);
+    rc = ktla__conn_start_records(conn, &tx, &rx, max_out);
     mbedtls_platform_zeroize(&tx, sizeof tx);
     mbedtls_platform_zeroize(&rx, sizeof rx);
     return rc;

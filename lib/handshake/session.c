@@ -28,7 +28,7 @@ int ktla_get_session(const ktla_conn *conn, ktla_session **out)
     *out = NULL;
     if (conn == NULL || !conn->cfg->is_client)
         return KTLA_E_INVAL;
-    saved = ktla__client_session_saved(conn, &len);
+    saved = ktla__client_session_saved(&conn->rec, &len);
     if (saved == NULL)
         return KTLA_E_NOTFOUND;
     *out = malloc(sizeof **out + len);
@@ -45,7 +45,7 @@ int ktla_set_session(ktla_conn *conn, const ktla_session *session)
         return KTLA_E_INVAL;
     if (conn->state != KTLA__NEW)
         return KTLA_E_STATE;
-    return ktla__client_session_set_offer(conn, session->bytes, session->len) == 0 ? 0 : KTLA_E_NOMEM;
+    return ktla__client_session_set_offer(&conn->rec, session->bytes, session->len) == 0 ? 0 : KTLA_E_NOMEM;
 }
 
 void ktla_session_free(ktla_session *session)
@@ -59,8 +59,11 @@ void ktla_session_free(ktla_session *session)
 int ktla__offer_session(ktla_conn *conn)
 {
     size_t len = 0;
-    const unsigned char *offer = ktla__client_session_offer(conn, &len);
+    const unsigned char *offer;
     mbedtls_ssl_session s;
+
+    ktla__conn_record_owner(conn); /* the server name the session must be for */
+    offer = ktla__client_session_offer(&conn->rec, &len);
 
     if (offer == NULL)
         return 0;

@@ -31,11 +31,11 @@ struct ktla__client_resume {
 };
 
 /* The connection's, made on first use (calloc: an initialised mbedtls_ssl_session); NULL out of memory. */
-static struct ktla__client_resume *resume_of(ktla_conn *conn)
+static struct ktla__client_resume *resume_of(struct ktla__record *rec)
 {
-    if (conn->resume == NULL)
-        conn->resume = calloc(1, sizeof *conn->resume);
-    return conn->resume;
+    if (rec->resume == NULL)
+        rec->resume = calloc(1, sizeof *rec->resume);
+    return rec->resume;
 }
 
 static void wipe_free(unsigned char **p, size_t len)
@@ -54,21 +54,21 @@ static void forget_saved(struct ktla__client_resume *r)
 }
 
 /* The server name a session is for: "" without one. */
-static const char *server_name(const ktla_conn *conn)
+static const char *server_name(const struct ktla__record *rec)
 {
-    return conn->sni ? conn->sni : "";
+    return rec->own.server_name ? rec->own.server_name : "";
 }
 
 /*
- * Replace the session to offer with s, for the server name of conn: saved
+ * Replace the session to offer with s, for the server name of rec: saved
  * as the name, a NUL, then mbedtls_ssl_session_save()'s bytes (RFC 8446
  * 4.6.1: a client resumes only with the server it had the session from).
  * 0, or -1 out of memory (the old one is gone either way).
  */
-static int save(ktla_conn *conn, const mbedtls_ssl_session *s)
+static int save(struct ktla__record *rec, const mbedtls_ssl_session *s)
 {
-    struct ktla__client_resume *r = conn->resume;
-    size_t name_len = strlen(server_name(conn)) + 1, len = 0;
+    struct ktla__client_resume *r = rec->resume;
+    size_t name_len = strlen(server_name(rec)) + 1, len = 0;
 
     forget_saved(r);
     if (mbedtls_ssl_session_save(s, NULL, 0, &len) != MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL || len == 0)
@@ -76,7 +76,7 @@ static int save(ktla_conn *conn, const mbedtls_ssl_session *s)
     r->saved = malloc(name_len + len);
     if (r->saved == NULL)
         return -1;
-    memcpy(r->saved, server_name(conn), name_len);
+    memcpy(r->saved, server_name(rec), name_len);
     if (mbedtls_ssl_session_save(s, r->saved + name_len, len, &len) != 0) {
         forget_saved(r);
         return 0;
@@ -94,16 +94,17 @@ static int save(ktla_conn *conn, const mbedtls_ssl_session *s)
  * from a ticket carries no certificate (mbedTLS keeps none in TLS 1.3
  * tickets).
  */
-static int offered_session_resumed(const ktla_conn *conn, mbedtls_ssl_context *ssl, const mbedtls_ssl_session *s)
+static int offered_session_resumed(const struct ktla__record *rec, mbedtls_ssl_context *ssl,
+                                   const mbedtls_ssl_session *s)
 {
     size_t len = 0;
-    const unsigned char *offer = ktla__client_session_offer(conn, &len);
+    const unsigned char *offer = ktla__client_session_offer(rec, &len);
     mbedtls_ssl_session o;
     int same;
 
     if (offer == NULL)
         return 0;
-    if (conn->version == KTLA_TLS_1_3)
+    if (rec->own.version == KTLA_TLS_1_3)
         return mbedtls_ssl_get_peer_cert(ssl) == NULL;
     mbedtls_ssl_session_init(&o);
     same = mbedtls_ssl_session_load(&o, offer, len) == 0 &&
@@ -112,25 +113,25 @@ static int offered_session_resumed(const ktla_conn *conn, mbedtls_ssl_context *s
     return same;
 }
 
-int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl)
+int ktla__client_session_capture(struct ktla__record *rec, mbedtls_ssl_context *ssl, uint8_t *resumed)
 {
     struct ktla__client_resume *r;
     mbedtls_ssl_session s;
     int rc = 0;
 
-    if (!conn->cfg->is_client)
+    if (!rec->own.is_client)
         return 0;
-    if ((r = resume_of(conn)) == NULL)
+    if ((r = resume_of(rec)) == NULL)
         return -1;
     mbedtls_ssl_session_init(&s);
     if (mbedtls_ssl_get_session(ssl, &s) != 0) {
         mbedtls_ssl_session_free(&s);
         return 0; /* no session: nothing to offer later, the connection is fine */
     }
-    conn->resumed = (uint8_t)offered_session_resumed(conn, ssl, &s);
-    if (conn->version == KTLA_TLS_1_2) {
+    *resumed = (uint8_t)offered_session_resumed(rec, ssl, &s);
+    if (rec->own.version == KTLA_TLS_1_2) {
         if (s.MBEDTLS_PRIVATE(ticket_len) > 0 || s.MBEDTLS_PRIVATE(id_len) > 0)
-            rc = save(conn, &s);
+            rc = save(rec, &s);
         mbedtls_ssl_session_free(&s);
         return rc;
     }
@@ -178,11 +179,11 @@ static int take_vector(struct cursor *c, size_t prefix_len, const unsigned char 
 }
 
 /* The handshake's session with this ticket: what mbedTLS would have made of it (ssl_tls13_client.c). */
-static int session_for_ticket(ktla_conn *conn, uint32_t lifetime, uint32_t age_add,
+static int session_for_ticket(struct ktla__record *rec, uint32_t lifetime, uint32_t age_add,
                               const unsigned char *nonce, size_t nonce_len, const unsigned char *ticket,
                               size_t ticket_len)
 {
-    struct ktla__client_resume *r = conn->resume;
+    struct ktla__client_resume *r = rec->resume;
     const mbedtls_ssl_session *hs = &r->handshake;
     size_t hash_len = mbedtls_md_get_size(mbedtls_md_info_from_type(r->hash));
     unsigned char *bytes = NULL;
@@ -213,7 +214,7 @@ static int session_for_ticket(ktla_conn *conn, uint32_t lifetime, uint32_t age_a
     /* Offered with (EC)DHE or without, as the config allows (mbedTLS sets the modes it offered). */
     s.MBEDTLS_PRIVATE(ticket_flags) =
         MBEDTLS_SSL_TLS1_3_TICKET_ALLOW_PSK_RESUMPTION | MBEDTLS_SSL_TLS1_3_TICKET_ALLOW_PSK_EPHEMERAL_RESUMPTION;
-    rc = save(conn, &s);
+    rc = save(rec, &s);
 out:
     if (bytes) {
         mbedtls_platform_zeroize(bytes, len);
@@ -224,7 +225,7 @@ out:
 }
 
 /* A whole NewSessionTicket body: 0 (kept, or not usable and dropped), or -1 when it is malformed. */
-static int session_ticket(ktla_conn *conn, const unsigned char *body, size_t len)
+static int session_ticket(struct ktla__record *rec, const unsigned char *body, size_t len)
 {
     struct cursor c = {body, len};
     const unsigned char *nonce, *ticket, *ext;
@@ -239,7 +240,7 @@ static int session_ticket(ktla_conn *conn, const unsigned char *body, size_t len
     if (lifetime == 0 || lifetime > MAX_TICKET_LIFETIME_S)
         return 0; /* lifetime 0: discard at once (4.6.1) */
     /* Out of memory: the connection goes on, with the session it had. */
-    (void)session_for_ticket(conn, lifetime, age_add, nonce, nonce_len, ticket, ticket_len);
+    (void)session_for_ticket(rec, lifetime, age_add, nonce, nonce_len, ticket, ticket_len);
     return 0;
 }
 
@@ -251,10 +252,10 @@ static int session_ticket(ktla_conn *conn, const unsigned char *body, size_t len
  * pieces of one (the rest is for the KeyUpdate code), or -1 for a malformed
  * ticket.
  */
-long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t n)
+long ktla__client_session_read(struct ktla__record *rec, const unsigned char *buf, size_t n)
 {
-    struct ktla__rekey *rk = conn->rekey;
-    struct ktla__client_resume *r = conn->resume;
+    struct ktla__rekey *rk = rec->rekey;
+    struct ktla__client_resume *r = rec->resume;
     size_t used = 0;
 
     if (r == NULL)
@@ -266,7 +267,7 @@ long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t
         r->ticket_left -= (uint32_t)take;
         used += take;
         if (r->ticket_left == 0 && r->ticket) {
-            int rc = session_ticket(conn, r->ticket, r->ticket_len);
+            int rc = session_ticket(rec, r->ticket, r->ticket_len);
             mbedtls_platform_zeroize(r->ticket, r->ticket_len);
             free(r->ticket);
             r->ticket = NULL;
@@ -292,14 +293,14 @@ long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t
     }
 }
 
-int ktla__client_session_reading(const ktla_conn *conn)
+int ktla__client_session_reading(const struct ktla__record *rec)
 {
-    return conn->resume != NULL && conn->resume->ticket_left > 0;
+    return rec->resume != NULL && rec->resume->ticket_left > 0;
 }
 
-int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, size_t len)
+int ktla__client_session_set_offer(struct ktla__record *rec, const unsigned char *bytes, size_t len)
 {
-    struct ktla__client_resume *r = resume_of(conn);
+    struct ktla__client_resume *r = resume_of(rec);
     unsigned char *copy = malloc(len);
 
     if (r == NULL || copy == NULL) {
@@ -313,9 +314,9 @@ int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, 
     return 0;
 }
 
-const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len)
+const unsigned char *ktla__client_session_offer(const struct ktla__record *rec, size_t *len)
 {
-    const struct ktla__client_resume *r = conn->resume;
+    const struct ktla__client_resume *r = rec->resume;
     const unsigned char *end;
     size_t name_len;
 
@@ -323,23 +324,23 @@ const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *l
         return NULL;
     name_len = (size_t)(end - r->offer) + 1;
     /* Only to the server name the session came from (DNS names compare without case). */
-    if (strcasecmp((const char *)r->offer, server_name(conn)) != 0)
+    if (strcasecmp((const char *)r->offer, server_name(rec)) != 0)
         return NULL;
     *len = r->offer_len - name_len;
     return r->offer + name_len;
 }
 
-const unsigned char *ktla__client_session_saved(const ktla_conn *conn, size_t *len)
+const unsigned char *ktla__client_session_saved(const struct ktla__record *rec, size_t *len)
 {
-    if (conn->resume == NULL || conn->resume->saved == NULL)
+    if (rec->resume == NULL || rec->resume->saved == NULL)
         return NULL;
-    *len = conn->resume->saved_len;
-    return conn->resume->saved;
+    *len = rec->resume->saved_len;
+    return rec->resume->saved;
 }
 
-void ktla__client_session_free(ktla_conn *conn)
+void ktla__client_session_free(struct ktla__record *rec)
 {
-    struct ktla__client_resume *r = conn->resume;
+    struct ktla__client_resume *r = rec->resume;
 
     if (r == NULL)
         return;
@@ -348,5 +349,5 @@ void ktla__client_session_free(ktla_conn *conn)
     wipe_free(&r->ticket, r->ticket_len);
     mbedtls_ssl_session_free(&r->handshake); /* wipes it, the resumption_master_secret with it */
     free(r);
-    conn->resume = NULL;
+    rec->resume = NULL;
 }

@@ -16,14 +16,19 @@
 #define KTLA_CLIENT_SESSION_H
 
 #include <mbedtls/ssl.h>
+#include <stdint.h>
 
-#include "handshake/conn_internal.h"
+#include "record_layer.h"
 
 /* A NewSessionTicket body longer than this is read past and not kept. */
 #define KTLA__MAX_KEPT_TICKET 4096
 
-/* At the hand-off of a client, before the mbedTLS context goes.  0, or -1 out of memory. */
-int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl);
+/*
+ * At the hand-off of a client (rec->own filled in), before the mbedTLS
+ * context goes; *resumed: whether the handshake resumed the session
+ * offered (left alone when there is none).  0, or -1 out of memory.
+ */
+int ktla__client_session_capture(struct ktla__record *rec, mbedtls_ssl_context *ssl, uint8_t *resumed);
 
 /*
  * record_control.c, on a handshake record a TLS 1.3 client received: read
@@ -31,22 +36,23 @@ int ktla__client_session_capture(ktla_conn *conn, mbedtls_ssl_context *ssl);
  * how many bytes of buf they took (the rest is for the KeyUpdate code), or
  * -1 for a malformed one (decode_error, RFC 8446 6.2).
  */
-long ktla__client_session_read(ktla_conn *conn, const unsigned char *buf, size_t n);
+long ktla__client_session_read(struct ktla__record *rec, const unsigned char *buf, size_t n);
 
 /* Whether part of a NewSessionTicket has come and its rest has not. */
-int ktla__client_session_reading(const ktla_conn *conn);
+int ktla__client_session_reading(const struct ktla__record *rec);
 
 /*
  * ktla_set_session()'s bytes, copied, to offer in this connection's
  * handshake; 0 or -1 out of memory.  ..._offer(): the mbedTLS session bytes
- * to offer, or NULL when there are none or they are for another server name.
+ * to offer, or NULL when there are none or they are for another server name
+ * than rec->own.server_name.
  */
-int ktla__client_session_set_offer(ktla_conn *conn, const unsigned char *bytes, size_t len);
-const unsigned char *ktla__client_session_offer(const ktla_conn *conn, size_t *len);
+int ktla__client_session_set_offer(struct ktla__record *rec, const unsigned char *bytes, size_t len);
+const unsigned char *ktla__client_session_offer(const struct ktla__record *rec, size_t *len);
 
 /* The saved session to offer, or NULL; its length in *len. */
-const unsigned char *ktla__client_session_saved(const ktla_conn *conn, size_t *len);
+const unsigned char *ktla__client_session_saved(const struct ktla__record *rec, size_t *len);
 
-void ktla__client_session_free(ktla_conn *conn);
+void ktla__client_session_free(struct ktla__record *rec);
 
 #endif

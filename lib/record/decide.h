@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decide.h - the one decision between the kernel's record layer and ktla's
- * own (internal), asked by the server hand-off (engine.c) and by
- * ktla_install_keys() (install.c).  Depends only on the kernel probe
- * (kernel_caps.h): both callers include it, it includes neither.
+ * own (internal), asked only by ktla__kernel_take_keys() (install.c), the
+ * one path of the hand-off (engine.c) and of ktla_install_keys().  Depends
+ * only on the kernel probe (kernel_caps.h).
  */
 #ifndef KTLA_RECORD_DECIDE_H
 #define KTLA_RECORD_DECIDE_H

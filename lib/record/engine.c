@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* engine.c - starting the engine decide.c chose, and the calls the control code makes on either (see engine.h). */
+/* engine.c - starting the engine install.c chose, and the calls the control code makes on either (engine.h). */
 #include "config.h"
 
 #include "engine.h"
@@ -10,80 +10,75 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <mbedtls/platform_util.h>
+
+#include "client_session.h"
 #include "install.h"
 #include "kernel/ktls.h"
 #include "wire/tls_wire.h"
-#include "decide.h"
 #include "user_engine.h"
 
-static int set_offload(ktla_conn *conn, enum ktla_offload where, const char *why)
+int ktla__record_engine_start(struct ktla__record *rec, enum ktla_offload_policy policy,
+                              const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx, size_t max_out,
+                              char *why, size_t why_size)
 {
-    for (int d = 0; d < 2; d++) {
-        conn->offload[d] = where;
-        if (why && (conn->offload_reason[d] = strdup(why)) == NULL) {
-            ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1, "out of memory recording where the records go");
-            return -1;
-        }
-    }
-    conn->state = KTLA__ESTABLISHED;
-    return 1;
-}
+    int rc = ktla__kernel_take_keys(policy, rec->own.fd, max_out, tx, rx, why, why_size);
 
-int ktla__record_engine_start(ktla_conn *conn, const struct ktla__traffic_keys *tx,
-                              const struct ktla__traffic_keys *rx, size_t max_out)
-{
-    char refused[256], why[192];
-    const char *reason = ktla__offload_refusal(conn->cfg->offload, conn->fd, tx->version, tx->cipher, max_out,
-                                               refused, sizeof refused);
-    int rc;
-
-    if (reason == NULL) {
-        rc = ktla__install_traffic_keys(conn->fd, tx, rx, why, sizeof why);
-        if (rc == 0)
-            return set_offload(conn, KTLA_OFFLOAD_KERNEL, NULL);
-        if (rc != KTLA_E_UNSUPPORTED) {
-            int err = errno;
-            /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
-            shutdown(conn->fd, SHUT_RDWR);
-            ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, err, -1,
-                            "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
-                            "down rather than sent in clear",
-                            why);
-            return -1;
-        }
-        reason = why; /* the ULP was refused: the socket is untouched */
+    if (rc == 0)
+        return KTLA_OFFLOAD_KERNEL;
+    if (rc != KTLA_E_UNSUPPORTED) {
+        int err = errno;
+        /* No way back to user space: end the connection, so that the peer sees it end rather than hang. */
+        shutdown(rec->own.fd, SHUT_RDWR);
+        ktla__record_fail(rec, KTLA_ERROR_SYSCALL, err, -1,
+                        "the kernel refused the keys after the TLS ULP was attached (%s); the connection is shut "
+                        "down rather than sent in clear",
+                        why);
+        return -1;
     }
-    if (ktla__user_engine_start(conn, tx, rx, max_out) != 0) {
-        ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, ENOMEM, -1,
+    /* Refused (the policy, the kernel, or its ULP): the socket is untouched, and the records stay here. */
+    if (ktla__user_engine_start(rec, tx, rx, max_out) != 0) {
+        ktla__record_fail(rec, KTLA_ERROR_SYSCALL, ENOMEM, -1,
                         "the user-space record layer could not be set up (out of memory, or PSA refused the key)");
         return -1;
     }
-    return set_offload(conn, KTLA_OFFLOAD_USER, reason);
+    return KTLA_OFFLOAD_USER;
 }
 
-int ktla__record_in_user_space(const ktla_conn *conn)
+int ktla__record_in_user_space(const struct ktla__record *rec)
 {
-    return conn->user != NULL;
+    return rec->user != NULL;
 }
 
-int ktla__record_send_control(ktla_conn *conn, unsigned char type, const void *data, size_t len)
+int ktla__record_send_control(struct ktla__record *rec, unsigned char type, const void *data, size_t len)
 {
-    if (conn->user)
-        return ktla__user_send_control(conn, type, data, len);
-    return ktla__ktls_send_control(conn->fd, type, data, len);
+    if (rec->user)
+        return ktla__user_send_control(rec, type, data, len);
+    return ktla__ktls_send_control(rec->own.fd, type, data, len);
 }
 
-int ktla__record_set_keys(ktla_conn *conn, enum ktla_direction dir, const struct ktla__traffic_keys *keys)
+int ktla__record_set_keys(struct ktla__record *rec, enum ktla_direction dir, const struct ktla__traffic_keys *keys)
 {
-    if (conn->user)
-        return ktla__user_set_keys(conn, dir, keys);
-    return ktla__ktls_set_keys(conn->fd, dir, keys);
+    if (rec->user)
+        return ktla__user_set_keys(rec, dir, keys);
+    return ktla__ktls_set_keys(rec->own.fd, dir, keys);
 }
 
-void ktla__record_fatal_alert(ktla_conn *conn, unsigned char description)
+void ktla__record_fatal_alert(struct ktla__record *rec, unsigned char description)
 {
-    if (conn->user)
-        ktla__user_fatal_alert(conn, description);
+    if (rec->user)
+        ktla__user_fatal_alert(rec, description);
     else
-        (void)ktla__ktls_send_alert(conn->fd, TLS_ALERT_LEVEL_FATAL, description);
+        (void)ktla__ktls_send_alert(rec->own.fd, TLS_ALERT_LEVEL_FATAL, description);
+}
+
+void ktla__record_free(struct ktla__record *rec)
+{
+    ktla__user_engine_free(rec);
+    ktla__client_session_free(rec);
+    if (rec->rekey) {
+        mbedtls_platform_zeroize(rec->rekey, sizeof *rec->rekey);
+        free(rec->rekey);
+        rec->rekey = NULL;
+    }
 }

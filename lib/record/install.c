@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * install.c - traffic keys into the kernel: the install sequence shared with
- * the server hand-off, and ktla_install_keys() for a caller (client or
- * server) that ran its own TLS handshake.
+ * install.c - from a handshake's secrets to the kernel (see install.h): the
+ * one path of the hand-off (record/engine.c) and of ktla_install_keys(), for a
+ * caller (client or server) that ran its own TLS handshake.
  *
  * The derivation is keys.c's, the mapping of suites ktla__suite_to_kernel(),
- * whether the kernel may take them ktla__offload_refusal() (record/decide.c,
- * as for the server hand-off), the socket options ktls.c's; this file only
- * chooses which secret goes to which direction.
+ * whether the kernel may take them ktla__offload_refusal() (record/decide.c),
+ * the socket options ktls.c's; this file chooses which secret goes to which
+ * direction and runs the steps in their order.
  */
 #include "config.h"
 
@@ -25,8 +25,8 @@
 #include "kernel/ktls.h"
 #include "record_crypto.h"
 
-int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx,
-                               char *why, size_t why_size)
+static int install_both(int fd, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx, char *why,
+                        size_t why_size)
 {
     enum ktla_direction dir = KTLA_DIR_TX;
     int rc = ktla__ktls_attach_ulp(fd);
@@ -49,6 +49,19 @@ int ktla__install_traffic_keys(int fd, const struct ktla__traffic_keys *tx, cons
         return KTLA_E_SYSCALL;
     }
     return 0;
+}
+
+int ktla__kernel_take_keys(enum ktla_offload_policy policy, int fd, size_t max_out, const struct ktla__traffic_keys *tx,
+                           const struct ktla__traffic_keys *rx, char *why, size_t why_size)
+{
+    char refused[256] = "";
+    const char *reason = ktla__offload_refusal(policy, fd, tx->version, tx->cipher, max_out, refused, sizeof refused);
+
+    if (reason != NULL) {
+        snprintf(why, why_size, "%s", reason[0] ? reason : "the kernel cannot take this connection's records");
+        return KTLA_E_UNSUPPORTED;
+    }
+    return install_both(fd, tx, rx, why, why_size);
 }
 
 static size_t hash_len(mbedtls_md_type_t md)
@@ -79,6 +92,7 @@ static int derive(int is_client, const struct ktla_session_keys *k, enum ktla_ci
             snprintf(why, why_size, "TLS 1.3 traffic key derivation failed (%s)", ktla_err_name(rc));
         return rc;
     }
+    /* The key block is in the client's then the server's order: which half is ours depends on the role. */
     rc = ktla__tls12_traffic_keys(cipher, md == MBEDTLS_MD_SHA384 ? MBEDTLS_SSL_TLS_PRF_SHA384 : MBEDTLS_SSL_TLS_PRF_SHA256,
                                   k->master_secret, k->client_random, k->server_random, k->client_seq, k->server_seq,
                                   is_client ? tx : rx, is_client ? rx : tx);
@@ -87,12 +101,35 @@ static int derive(int is_client, const struct ktla_session_keys *k, enum ktla_ci
     return rc;
 }
 
+int ktla__session_traffic_keys(int is_client, const struct ktla_session_keys *keys, struct ktla__traffic_keys *tx,
+                               struct ktla__traffic_keys *rx, char *why, size_t why_size)
+{
+    enum ktla_cipher cipher;
+    mbedtls_md_type_t md;
+    int rc;
+
+    memset(tx, 0, sizeof *tx);
+    memset(rx, 0, sizeof *rx);
+    if (ktla__suite_to_kernel(keys->ciphersuite, NULL, &cipher, &md) != 0) {
+        snprintf(why, why_size, "cipher suite 0x%04x has no record engine", (unsigned)keys->ciphersuite);
+        return KTLA_E_UNSUPPORTED;
+    }
+    if (psa_crypto_init() != PSA_SUCCESS) { /* the derivation needs it; idempotent */
+        snprintf(why, why_size, "psa_crypto_init failed");
+        return KTLA_E_NOMEM;
+    }
+    rc = derive(is_client != 0, keys, cipher, md, tx, rx, why, why_size);
+    if (rc != 0) {
+        mbedtls_platform_zeroize(tx, sizeof *tx);
+        mbedtls_platform_zeroize(rx, sizeof *rx);
+    }
+    return rc;
+}
+
 int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *keys, char *why, size_t why_size)
 {
     struct ktla__traffic_keys tx, rx;
     enum ktla_tls_version version;
-    enum ktla_cipher cipher;
-    mbedtls_md_type_t md;
     char scratch[8];
     int rc, err = 0;
 
@@ -105,7 +142,7 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
         snprintf(why, why_size, "%s", fd < 0 ? "no socket" : keys == NULL ? "no keys" : "unknown TLS version");
         return KTLA_E_INVAL;
     }
-    if (ktla__suite_to_kernel(keys->ciphersuite, &version, &cipher, &md) != 0) {
+    if (ktla__suite_to_kernel(keys->ciphersuite, &version, NULL, NULL) != 0) {
         snprintf(why, why_size, "cipher suite 0x%04x has no kernel implementation", (unsigned)keys->ciphersuite);
         return KTLA_E_UNSUPPORTED;
     }
@@ -127,22 +164,10 @@ int ktla_install_keys(int fd, int is_client, const struct ktla_session_keys *key
                  keys->client_seq == 0 ? "client_seq" : "server_seq");
         return KTLA_E_INVAL;
     }
-    /* The same decision as the server hand-off's (record/engine.c), for a caller that always wants the kernel. */
-    if (ktla__offload_refusal(KTLA_OFFLOAD_POLICY_AUTO, fd, version, cipher, KTLA__RECORD_MAX_PLAINTEXT, why, why_size) !=
-        NULL) {
-        if (why[0] == '\0')
-            snprintf(why, why_size, "the kernel cannot take this connection's records");
-        return KTLA_E_UNSUPPORTED;
-    }
-    if (psa_crypto_init() != PSA_SUCCESS) { /* the derivation needs it; idempotent */
-        snprintf(why, why_size, "psa_crypto_init failed");
-        return KTLA_E_NOMEM;
-    }
-    memset(&tx, 0, sizeof tx);
-    memset(&rx, 0, sizeof rx);
-    rc = derive(is_client != 0, keys, cipher, md, &tx, &rx, why, why_size);
+    /* The hand-off's derivation and decision (handoff.c, engine.c), for a caller that always wants the kernel. */
+    rc = ktla__session_traffic_keys(is_client != 0, keys, &tx, &rx, why, why_size);
     if (rc == 0) {
-        rc = ktla__install_traffic_keys(fd, &tx, &rx, why, why_size);
+        rc = ktla__kernel_take_keys(KTLA_OFFLOAD_POLICY_AUTO, fd, KTLA__RECORD_MAX_PLAINTEXT, &tx, &rx, why, why_size);
         if (rc == KTLA_E_SYSCALL) {
             size_t n = strlen(why);
 

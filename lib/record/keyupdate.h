@@ -3,7 +3,7 @@
 #ifndef KTLA_KEYUPDATE_H
 #define KTLA_KEYUPDATE_H
 
-#include "handshake/conn_internal.h"
+#include "record_layer.h"
 
 /*
  * The peer sent KeyUpdate: install its next receive key, and when it asked
@@ -13,7 +13,7 @@
  * recorded, or with WANT_WRITE when our KeyUpdate found the send buffer
  * full (it is then owed: see ktla__keyupdate_flush()).
  */
-int ktla__keyupdate_peer(ktla_conn *conn, int update_requested);
+int ktla__keyupdate_peer(struct ktla__record *rec, int update_requested);
 
 /*
  * Send the KeyUpdate we owe the peer, if any, and install our next
@@ -21,6 +21,6 @@ int ktla__keyupdate_peer(ktla_conn *conn, int update_requested);
  * Never waits on a non-blocking socket: 0, or -1 with WANT_WRITE (still
  * owed) or the failure recorded.
  */
-int ktla__keyupdate_flush(ktla_conn *conn);
+int ktla__keyupdate_flush(struct ktla__record *rec);
 
 #endif

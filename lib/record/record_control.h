@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "handshake/conn_internal.h"
+#include "record_layer.h"
 
 /*
  * A record of `type` whose first n bytes the read received into buf, a
@@ -20,13 +20,13 @@
  * the failure (or a WANT_WRITE for our owed KeyUpdate) recorded.  Failures
  * send the alert the RFCs name, best effort.
  */
-long ktla__control_record(ktla_conn *conn, unsigned char type, const unsigned char *buf, size_t n, size_t cap);
+long ktla__control_record(struct ktla__record *rec, unsigned char type, const unsigned char *buf, size_t n, size_t cap);
 
 /*
  * Whether part of a handshake message has come and its rest has not: the
  * next record must then be a handshake record too (RFC 8446 5.1).
  */
-int ktla__handshake_pending(const ktla_conn *conn);
+int ktla__handshake_pending(const struct ktla__record *rec);
 
 /*
  * The kernel stopped reading (EKEYEXPIRED) after the first piece of a
@@ -35,7 +35,7 @@ int ktla__handshake_pending(const ktla_conn *conn);
  * and the new key needs the whole message.  Ends the connection with
  * unexpected_message (sent).
  */
-void ktla__refuse_split_key_update(ktla_conn *conn);
+void ktla__refuse_split_key_update(struct ktla__record *rec);
 
 
 #endif

@@ -19,20 +19,20 @@
 
 #include <stddef.h>
 
-#include "handshake/conn_internal.h"
+#include "record_layer.h"
 #include "keys/traffic_keys.h"
 
 /*
- * Start the engine on conn with both directions' keys; max_out is the
+ * Start the engine on rec with both directions' keys; max_out is the
  * largest plaintext the peer accepts in one record (2^14, or less after
  * max_fragment_length / record_size_limit).  0, or -1 (out of memory, or
  * PSA refused a key) with nothing kept.
  */
-int ktla__user_engine_start(ktla_conn *conn, const struct ktla__traffic_keys *tx, const struct ktla__traffic_keys *rx,
-                            size_t max_out);
+int ktla__user_engine_start(struct ktla__record *rec, const struct ktla__traffic_keys *tx,
+                            const struct ktla__traffic_keys *rx, size_t max_out);
 
-/* Wipe and free the engine (keys, buffers); conn->user is NULL after. */
-void ktla__user_engine_free(ktla_conn *conn);
+/* Wipe and free the engine (keys, buffers); rec->user is NULL after. */
+void ktla__user_engine_free(struct ktla__record *rec);
 
 /*
  * Receiving, for ktla_read() (record.c), which hands non-data records to
@@ -47,15 +47,15 @@ void ktla__user_engine_free(ktla_conn *conn);
  *   (ktla__user_pending() says how many wait), freeing it once all taken;
  * - ktla__user_drop_record(): wipe and free the record opened.
  */
-int ktla__user_flush_own(ktla_conn *conn);
-int ktla__user_next_record(ktla_conn *conn, unsigned char *type, const unsigned char **pt, size_t *len);
-size_t ktla__user_take(ktla_conn *conn, void *buf, size_t len);
-void ktla__user_drop_record(ktla_conn *conn);
+int ktla__user_flush_own(struct ktla__record *rec);
+int ktla__user_next_record(struct ktla__record *rec, unsigned char *type, const unsigned char **pt, size_t *len);
+size_t ktla__user_take(struct ktla__record *rec, void *buf, size_t len);
+void ktla__user_drop_record(struct ktla__record *rec);
 
 /* ktla_write(), ktla_shutdown() and ktla_pending() on the user engine. */
-long ktla__user_write(ktla_conn *conn, const void *buf, size_t len);
-int ktla__user_shutdown(ktla_conn *conn);
-size_t ktla__user_pending(const ktla_conn *conn);
+long ktla__user_write(struct ktla__record *rec, const void *buf, size_t len);
+int ktla__user_shutdown(struct ktla__record *rec);
+size_t ktla__user_pending(const struct ktla__record *rec);
 
 /*
  * A non-data record of ours (alert, KeyUpdate): sealed under the current
@@ -63,12 +63,12 @@ size_t ktla__user_pending(const ktla_conn *conn);
  * next call).  0, or -EAGAIN when a record sent in part is still in the
  * way, or another -errno.
  */
-int ktla__user_send_control(ktla_conn *conn, unsigned char type, const void *data, size_t len);
+int ktla__user_send_control(struct ktla__record *rec, unsigned char type, const void *data, size_t len);
 
 /* A fatal alert, best effort and never waiting (the connection is ending). */
-void ktla__user_fatal_alert(ktla_conn *conn, unsigned char description);
+void ktla__user_fatal_alert(struct ktla__record *rec, unsigned char description);
 
 /* Replace one direction's keys (KeyUpdate): 0 or -ENOMEM. */
-int ktla__user_set_keys(ktla_conn *conn, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
+int ktla__user_set_keys(struct ktla__record *rec, enum ktla_direction dir, const struct ktla__traffic_keys *keys);
 
 #endif

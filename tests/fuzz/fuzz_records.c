@@ -68,14 +68,15 @@ static ktla_conn *established(uint8_t suite_choice)
         abort();
     conn->offload[KTLA_DIR_TX] = conn->offload[KTLA_DIR_RX] = KTLA_OFFLOAD_KERNEL;
     conn->state = KTLA__ESTABLISHED;
+    ktla__conn_record_owner(conn); /* what the hand-off tells the record layer: the kernel engine (no conn->rec.user) */
     if (conn->version == KTLA_TLS_1_3) {
-        conn->rekey = calloc(1, sizeof *conn->rekey);
-        if (conn->rekey == NULL)
+        struct ktla__rekey *rk = conn->rec.rekey = calloc(1, sizeof *conn->rec.rekey);
+        if (rk == NULL)
             abort();
-        conn->rekey->secret_len = md == MBEDTLS_MD_SHA384 ? 48 : 32;
-        conn->rekey->hash = (uint8_t)md;
-        memset(conn->rekey->rx_secret, 0x11, sizeof conn->rekey->rx_secret);
-        memset(conn->rekey->tx_secret, 0x22, sizeof conn->rekey->tx_secret);
+        rk->secret_len = md == MBEDTLS_MD_SHA384 ? 48 : 32;
+        rk->hash = (uint8_t)md;
+        memset(rk->rx_secret, 0x11, sizeof rk->rx_secret);
+        memset(rk->tx_secret, 0x22, sizeof rk->tx_secret);
     }
     return conn;
 }

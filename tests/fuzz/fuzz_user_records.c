@@ -34,7 +34,6 @@
 #include "fixture.h"
 #include "fuzz.h"
 #include "keys/keys.h"
-#include "record/engine.h"
 #include "tls_record.h"
 
 #define STREAM_MAX (1 << 18)
@@ -234,20 +233,20 @@ static ktla_conn *established(uint8_t choice, struct io *io, struct peer *p)
     memset(p->rx_secret, 0x11, sizeof p->rx_secret);
     memset(p->tx_secret, 0x22, sizeof p->tx_secret);
     if (v == KTLA_TLS_1_3) {
-        conn->rekey = calloc(1, sizeof *conn->rekey);
-        if (conn->rekey == NULL ||
+        conn->rec.rekey = calloc(1, sizeof *conn->rec.rekey);
+        if (conn->rec.rekey == NULL ||
             ktla__tls13_traffic_keys(c, p->md, p->rx_secret, p->secret_len, 0, &p->rx) != 0 ||
             ktla__tls13_traffic_keys(c, p->md, p->tx_secret, p->secret_len, 0, &p->tx) != 0)
             abort();
-        conn->rekey->secret_len = (uint8_t)p->secret_len;
-        conn->rekey->hash = (uint8_t)p->md;
-        memcpy(conn->rekey->rx_secret, p->rx_secret, sizeof p->rx_secret);
-        memcpy(conn->rekey->tx_secret, p->tx_secret, sizeof p->tx_secret);
+        conn->rec.rekey->secret_len = (uint8_t)p->secret_len;
+        conn->rec.rekey->hash = (uint8_t)p->md;
+        memcpy(conn->rec.rekey->rx_secret, p->rx_secret, sizeof p->rx_secret);
+        memcpy(conn->rec.rekey->tx_secret, p->tx_secret, sizeof p->tx_secret);
     } else {
         fill_tls12(&p->rx, c, 0x41);
         fill_tls12(&p->tx, c, 0x42);
     }
-    if (ktla__record_engine_start(conn, &p->tx, &p->rx, 16384) != 1)
+    if (ktla__conn_start_records(conn, &p->tx, &p->rx, 16384) != 1)
         abort();
     return conn;
 }

@@ -647,9 +647,10 @@ static ktla_conn *framing_conn(ktla_config **cfg)
     CU_ASSERT_EQUAL_FATAL(ktla_conn_new(*cfg, &conn), 0);
     conn->state = KTLA__ESTABLISHED;
     conn->version = KTLA_TLS_1_3;
-    conn->rekey = calloc(1, sizeof *conn->rekey);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(conn->rekey);
-    CU_ASSERT_EQUAL_FATAL(ktla__client_session_set_offer(conn, (const unsigned char *)"x", 2), 0); /* makes its state */
+    ktla__conn_record_owner(conn);
+    conn->rec.rekey = calloc(1, sizeof *conn->rec.rekey);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(conn->rec.rekey);
+    CU_ASSERT_EQUAL_FATAL(ktla__client_session_set_offer(&conn->rec, (const unsigned char *)"x", 2), 0); /* makes its state */
     return conn;
 }
 
@@ -678,26 +679,26 @@ static void t_ticket_framing(void)
     /* two tickets in one record */
     one = ticket_message(rec, 100);
     two = ticket_message(rec + one, 60);
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, one + two, one + two + 1), 1);
-    CU_ASSERT_FALSE(ktla__handshake_pending(conn));
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec, one + two, one + two + 1), 1);
+    CU_ASSERT_FALSE(ktla__handshake_pending(&conn->rec));
     /* one ticket in three records, the header itself split */
     one = ticket_message(rec, 100);
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 2, 3), 1);
-    CU_ASSERT_TRUE(ktla__handshake_pending(conn));
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec + 2, 50, 51), 1);
-    CU_ASSERT_TRUE(ktla__handshake_pending(conn));
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec + 52, one - 52, one - 51), 1);
-    CU_ASSERT_FALSE(ktla__handshake_pending(conn));
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec, 2, 3), 1);
+    CU_ASSERT_TRUE(ktla__handshake_pending(&conn->rec));
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec + 2, 50, 51), 1);
+    CU_ASSERT_TRUE(ktla__handshake_pending(&conn->rec));
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec + 52, one - 52, one - 51), 1);
+    CU_ASSERT_FALSE(ktla__handshake_pending(&conn->rec));
     /* another record type between the pieces of a ticket: unexpected_message (RFC 8446 5.1) */
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 20, 21), 1);
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_ALERT, (const unsigned char *)"\1\0", 2, 3), -1);
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec, 20, 21), 1);
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_ALERT, (const unsigned char *)"\1\0", 2, 3), -1);
     CU_ASSERT_EQUAL(ktla_get_alert(conn), TLS_ALERT_UNEXPECTED_MESSAGE);
     ktla_conn_free(conn);
     ktla_config_free(cfg);
     /* an empty ticket: decode_error */
     conn = framing_conn(&cfg);
     rec[0] = TLS_HS_NEW_SESSION_TICKET, rec[1] = rec[2] = rec[3] = 0;
-    CU_ASSERT_EQUAL(ktla__control_record(conn, TLS_CT_HANDSHAKE, rec, 4, 5), -1);
+    CU_ASSERT_EQUAL(ktla__control_record(&conn->rec, TLS_CT_HANDSHAKE, rec, 4, 5), -1);
     CU_ASSERT_EQUAL(ktla_get_alert(conn), TLS_ALERT_DECODE_ERROR);
     ktla_conn_free(conn);
     ktla_config_free(cfg);

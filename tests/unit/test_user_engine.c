@@ -37,7 +37,6 @@
 #include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "keys/keys.h"
-#include "record/engine.h"
 #include "suites.h"
 #include "tls_record.h"
 
@@ -110,7 +109,7 @@ static int ue_open(struct ue *u, int suite, uint64_t tx_seq, uint64_t rx_seq, kt
         rk->hash = (uint8_t)u->md;
         memset(rk->rx_secret, 0x11, sizeof rk->rx_secret);
         memset(rk->tx_secret, 0x22, sizeof rk->tx_secret);
-        u->conn->rekey = rk;
+        u->conn->rec.rekey = rk;
         /* The current keys from those secrets, so that a KeyUpdate follows on from them. */
         if (ktla__tls13_traffic_keys(c, u->md, rk->tx_secret, rk->secret_len, tx_seq, &u->tx) != 0 ||
             ktla__tls13_traffic_keys(c, u->md, rk->rx_secret, rk->secret_len, rx_seq, &u->rx) != 0)
@@ -119,7 +118,7 @@ static int ue_open(struct ue *u, int suite, uint64_t tx_seq, uint64_t rx_seq, kt
         fill_keys(&u->tx, v, c, 0x30, tx_seq);
         fill_keys(&u->rx, v, c, 0x90, rx_seq);
     }
-    return ktla__record_engine_start(u->conn, &u->tx, &u->rx, 16384) == 1 ? 0 : -1;
+    return ktla__conn_start_records(u->conn, &u->tx, &u->rx, 16384) == 1 ? 0 : -1;
 }
 
 static void ue_close(struct ue *u)
