@@ -14,9 +14,16 @@
  *   4. to B, offering the session of 3: B cannot open A's ticket, so a full
  *      handshake, cleanly, with data both ways; neither side says resumed.
  * Where the kernel takes TLS keys (the VM), both directions are offloaded.
+ *
+ * Sessions kept across processes (ktla_session_save()/ktla_session_load()):
+ * a session from s_server, saved; every shorter prefix, a trailing byte, a
+ * wrong magic, format version or mbedTLS header refused; loaded back, it
+ * saves to the same bytes; and a fresh copy of this program (exec'd, with
+ * only the file) loads it and resumes at that s_server, which says so.
  */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +33,9 @@
 #include "ktla.h"
 #include "loopback.h"
 #include "peer_server.h"
+#include "self_copy.h"
 #include "suites.h"
+#include "test_skip.h"
 
 #define CA(name) TEST_DATA_DIR "/" name ".crt"
 #define KEY(name) TEST_DATA_DIR "/" name ".key"
@@ -40,6 +49,16 @@
 #define GNUTLS_REQUEST "ping\n"
 #define GNUTLS_ACCEPTED "* Accepted connection"
 #define GNUTLS_RESUMED "*** This is a resumed session"
+
+#define SUITE_NAME "ktla_connect: resumption with openssl s_server and gnutls-serv"
+/* What the fresh copy of this program is given: the saved session's file, s_server's port, the version. */
+#define ENV_SAVED_FILE "KTLA_TEST_SAVED_SESSION"
+#define ENV_SAVED_PORT "KTLA_TEST_SAVED_PORT"
+#define ENV_SAVED_VERSION "KTLA_TEST_SAVED_VERSION"
+/* The saved format's layout (ktla_session_save(3)): magic, then its format version byte. */
+#define SAVED_MAGIC_LEN 4
+#define SAVED_VERSION_AT 4
+#define SAVED_NAME_LEN_AT 5
 
 /* What a connection of this suite came to. */
 struct visit {
@@ -264,13 +283,169 @@ static void t_gnutls_tls13(void)
     with_gnutls(KTLA_TLS_1_3, "NORMAL:-VERS-ALL:+VERS-TLS1.3");
 }
 
+/* ---- sessions saved and loaded ---- */
+
+static ktla_session *load(const unsigned char *bytes, size_t len, int *rc)
+{
+    static char marker;
+    ktla_session *s = (ktla_session *)&marker; /* ktla_session_load() must set it, to NULL on failure */
+
+    *rc = ktla_session_load(&s, bytes, len);
+    return s;
+}
+
+/* Every malformed variant of saved (len bytes) refused with KTLA_E_PARSE and no session. */
+static void check_refusals(const unsigned char *saved, size_t len)
+{
+    unsigned char *copy = malloc(len + 1);
+    size_t name_len = (size_t)saved[SAVED_NAME_LEN_AT] << 8 | saved[SAVED_NAME_LEN_AT + 1];
+    size_t body_at = SAVED_NAME_LEN_AT + 2 + name_len + 4;
+    int rc, refused = 0;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+    for (size_t n = 0; n < len; n++) /* cut short anywhere */
+        refused += load(saved, n, &rc) == NULL && rc == KTLA_E_PARSE;
+    CU_ASSERT_EQUAL(refused, (int)len);
+    memcpy(copy, saved, len);
+    copy[len] = 0;
+    CU_ASSERT_PTR_NULL(load(copy, len + 1, &rc)); /* a trailing byte */
+    CU_ASSERT_EQUAL(rc, KTLA_E_PARSE);
+    copy[0] ^= 1; /* not ktla's magic */
+    CU_ASSERT_PTR_NULL(load(copy, len, &rc));
+    CU_ASSERT_EQUAL(rc, KTLA_E_PARSE);
+    copy[0] ^= 1;
+    copy[SAVED_VERSION_AT]++; /* a format version this ktla does not know */
+    CU_ASSERT_PTR_NULL(load(copy, len, &rc));
+    CU_ASSERT_EQUAL(rc, KTLA_E_PARSE);
+    copy[SAVED_VERSION_AT]--;
+    CU_ASSERT_FATAL(body_at < len);
+    copy[body_at] ^= 0x80; /* mbedTLS's version in its own header: another mbedTLS */
+    CU_ASSERT_PTR_NULL(load(copy, len, &rc));
+    CU_ASSERT_EQUAL(rc, KTLA_E_PARSE);
+    copy[body_at] ^= 0x80;
+    CU_ASSERT_EQUAL(ktla_session_load(NULL, copy, len), KTLA_E_INVAL);
+    CU_ASSERT_PTR_NULL(load(NULL, len, &rc));
+    CU_ASSERT_EQUAL(rc, KTLA_E_INVAL);
+    free(copy);
+}
+
+/* The child's role: ENV_SAVED_FILE's session offered to s_server at ENV_SAVED_PORT resumes there. */
+static void t_saved_child(void)
+{
+    const char *path = getenv(ENV_SAVED_FILE);
+    struct peer a = {.pid = -1, .port = atoi(getenv(ENV_SAVED_PORT))};
+    enum ktla_tls_version version = atoi(getenv(ENV_SAVED_VERSION)) == 13 ? KTLA_TLS_1_3 : KTLA_TLS_1_2;
+    ktla_config *cfg = client_for(version);
+    ktla_session *session = NULL;
+    unsigned char bytes[65536];
+    struct visit v;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    len = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(ktla_session_load(&session, bytes, len), 0);
+    visit(&a, cfg, session, S_SERVER_REQUEST, S_SERVER_PAGE_END, &v);
+    CU_ASSERT_EQUAL(v.rc, 1);
+    CU_ASSERT_EQUAL(v.resumed, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(v.reply, S_SERVER_RESUMED));
+    ktla_session_free(v.session);
+    ktla_session_free(session);
+    ktla_config_free(cfg);
+}
+
+/* The fresh copy's test lines and failures, shown here. */
+static void on_child_line(const char *line, void *arg)
+{
+    (void)arg;
+    if (strstr(line, "Test:") || strstr(line, "FAILED") || strstr(line, ".c:"))
+        fprintf(stderr, "\n  (fresh process) %s\n", line);
+}
+
+/* A fresh copy of this program, running only t_saved_child(); its exit status. */
+static int run_child(const char *path, int port, int version)
+{
+    char portstr[16], versionstr[16];
+    const char *const env[] = {ENV_SAVED_FILE, path, ENV_SAVED_PORT, portstr, ENV_SAVED_VERSION, versionstr, NULL};
+
+    snprintf(portstr, sizeof portstr, "%d", port);
+    snprintf(versionstr, sizeof versionstr, "%d", version);
+    return test_run_copy(SUITE_NAME, env, on_child_line, NULL);
+}
+
+static void saved_version(enum ktla_tls_version version, const char *version_flag, int version_number)
+{
+    const char *const argv[] = {"openssl", "s_server", "-accept", "PORT", "-www", "-no_cache", "-cert", CA("ecdsa-p256"),
+                                "-key", KEY("ecdsa-p256"), version_flag, NULL};
+    ktla_config *cfg = client_for(version);
+    unsigned char *saved = NULL, *again = NULL;
+    ktla_session *loaded = NULL;
+    size_t len = 0, len2 = 0;
+    char path[64];
+    struct peer a;
+    struct visit v;
+    int fd;
+
+    CU_ASSERT_EQUAL_FATAL(peer_up(&a, argv, "saved"), 0);
+    visit(&a, cfg, NULL, S_SERVER_REQUEST, S_SERVER_PAGE_END, &v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v.session);
+    /* The size first (no buffer, then one byte short), then the bytes. */
+    CU_ASSERT_EQUAL(ktla_session_save(v.session, NULL, 0, &len), KTLA_E_INVAL);
+    CU_ASSERT_FATAL(len > SAVED_NAME_LEN_AT + 2);
+    saved = malloc(len);
+    again = malloc(len);
+    CU_ASSERT_FATAL(saved && again);
+    CU_ASSERT_EQUAL(ktla_session_save(v.session, saved, len - 1, &len2), KTLA_E_INVAL);
+    CU_ASSERT_EQUAL(len2, len);
+    CU_ASSERT_EQUAL_FATAL(ktla_session_save(v.session, saved, len, &len2), 0);
+    CU_ASSERT_EQUAL(memcmp(saved, "KTLA", SAVED_MAGIC_LEN), 0);
+    check_refusals(saved, len);
+    /* Loaded back, it saves to the same bytes. */
+    CU_ASSERT_EQUAL_FATAL(ktla_session_load(&loaded, saved, len), 0);
+    CU_ASSERT_EQUAL(ktla_session_save(loaded, again, len, &len2), 0);
+    CU_ASSERT_EQUAL(len2, len);
+    CU_ASSERT_EQUAL(memcmp(saved, again, len), 0);
+    /* A fresh process with only the file resumes at the same server. */
+    snprintf(path, sizeof path, "/tmp/ktla-resume-%d.session", (int)getpid());
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, saved, len), (ssize_t)len);
+    close(fd);
+    if (UNDER_VALGRIND())
+        test_skip("under valgrind /proc/self/exe is valgrind's tool: the fresh process runs in the plain runs");
+    else
+        CU_ASSERT_EQUAL(run_child(path, a.port, version_number), 0);
+    unlink(path);
+    peer_down(&a);
+    unlink(a.out);
+    ktla_session_free(loaded);
+    ktla_session_free(v.session);
+    free(saved);
+    free(again);
+    ktla_config_free(cfg);
+}
+
+static void t_saved_tls12(void)
+{
+    saved_version(KTLA_TLS_1_2, "-tls1_2", 12);
+}
+
+static void t_saved_tls13(void)
+{
+    saved_version(KTLA_TLS_1_3, "-tls1_3", 13);
+}
+
 int add_connect_resume_suite(void)
 {
-    CU_pSuite s = CU_add_suite("ktla_connect: resumption with openssl s_server and gnutls-serv", NULL, NULL);
+    CU_pSuite s = CU_add_suite(SUITE_NAME, NULL, NULL);
 
     if (s == NULL)
         return -1;
     signal(SIGPIPE, SIG_IGN);
+    /* The fresh process of saved_version(): only the loading end. */
+    if (getenv(ENV_SAVED_FILE) && getenv(ENV_SAVED_PORT) && getenv(ENV_SAVED_VERSION))
+        return CU_add_test(s, "a saved session loaded in a fresh process resumes", t_saved_child) == NULL ? -1 : 0;
     return CU_add_test(s, "s_server TLS 1.2 ticket: resumed at both ends; at another server, full", t_openssl_tls12) ==
                        NULL ||
                    CU_add_test(s, "s_server TLS 1.3 ticket: resumed at both ends; at another server, full", t_openssl_tls13) ==
@@ -278,6 +453,10 @@ int add_connect_resume_suite(void)
                    CU_add_test(s, "gnutls-serv TLS 1.2 ticket: resumed at both ends; at another server, full", t_gnutls_tls12) ==
                        NULL ||
                    CU_add_test(s, "gnutls-serv TLS 1.3 ticket: resumed at both ends; at another server, full", t_gnutls_tls13) ==
+                       NULL ||
+                   CU_add_test(s, "saved TLS 1.2 session: bounds-checked load; resumes from a fresh process", t_saved_tls12) ==
+                       NULL ||
+                   CU_add_test(s, "saved TLS 1.3 session: bounds-checked load; resumes from a fresh process", t_saved_tls13) ==
                        NULL
                ? -1
                : 0;
