@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <stdlib.h>
@@ -165,6 +166,38 @@ int ktla_session_load(ktla_session **out, const void *buf, size_t len)
     return 0;
 }
 
+/*
+ * mbedTLS 3.6 loads a TLS 1.3 session's host name as it was saved, without
+ * checking that it ends in a NUL, and mbedtls_ssl_set_session() then runs
+ * strlen() over it: with bytes from ktla_session_load() (a file anyone who
+ * can write it controls) that reads past the heap block (found by
+ * tests/fuzz/fuzz_session_load.c).  The session is offered only to the name
+ * ktla__client_session_offer() matched, the connection's own: that replaces
+ * the loaded one.  0, or -1 out of memory.
+ */
+static int own_hostname(mbedtls_ssl_session *s, const ktla_conn *conn)
+{
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS) && \
+    defined(MBEDTLS_SSL_SERVER_NAME_INDICATION) && defined(MBEDTLS_SSL_CLI_C)
+    char *copy = NULL;
+
+    if (s->MBEDTLS_PRIVATE(hostname) == NULL)
+        return 0; /* none loaded (TLS 1.2) */
+    if (conn->sni) {
+        size_t len = strlen(conn->sni) + 1;
+        if ((copy = mbedtls_calloc(1, len)) == NULL)
+            return -1;
+        memcpy(copy, conn->sni, len);
+    }
+    mbedtls_free(s->MBEDTLS_PRIVATE(hostname));
+    s->MBEDTLS_PRIVATE(hostname) = copy;
+#else
+    (void)s;
+    (void)conn;
+#endif
+    return 0;
+}
+
 int ktla__offer_session(ktla_conn *conn)
 {
     size_t len = 0;
@@ -175,7 +208,7 @@ int ktla__offer_session(ktla_conn *conn)
         return 0;
     mbedtls_ssl_session_init(&s);
     /* A session mbedTLS does not take back (another build, expired) is simply not offered. */
-    if (mbedtls_ssl_session_load(&s, offer, len) == 0)
+    if (mbedtls_ssl_session_load(&s, offer, len) == 0 && own_hostname(&s, conn) == 0)
         (void)mbedtls_ssl_set_session(conn->ssl, &s);
     mbedtls_ssl_session_free(&s);
     return 0;
