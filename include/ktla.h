@@ -527,6 +527,21 @@ KTLA_EXPORT int ktla_set_session(ktla_conn *conn, const ktla_session *session);
 KTLA_EXPORT void ktla_session_free(ktla_session *session);
 
 /*
+ * A session as bytes, for a cache that outlives the process (see
+ * ktla_session_save(3)).  ktla_session_save() sets *len to the bytes the
+ * session takes and writes them to buf when size is enough: 0, or
+ * KTLA_E_INVAL (NULL arguments, or buf NULL or shorter than *len: call again
+ * with a buffer of *len bytes).  ktla_session_load() makes a new session of
+ * such bytes, checking every length and that this build of mbedTLS can read
+ * them: 0, KTLA_E_PARSE (not a saved session, cut short, trailing bytes, or
+ * from an mbedTLS it cannot read), KTLA_E_INVAL, KTLA_E_NOMEM.  The bytes
+ * hold the session's secrets: store them as privately as a private key, and
+ * wipe them after use.
+ */
+KTLA_EXPORT int ktla_session_save(const ktla_session *session, void *buf, size_t size, size_t *len);
+KTLA_EXPORT int ktla_session_load(ktla_session **out, const void *buf, size_t len);
+
+/*
  * During a handshake with a timeout: how many milliseconds of the client's
  * silence are left, counting a wait in progress as silence so far.  After
  * ktla_accept() returned WANT_READ or WANT_WRITE, an event loop sets its

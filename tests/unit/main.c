@@ -25,6 +25,7 @@ int main(void)
         add_pending_check_suite,
         add_user_engine_suite,
         add_connect_suite,
+        add_connect_resume_suite,
         add_public_records_suite,
         add_client_hello_suite,
     };

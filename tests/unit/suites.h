@@ -26,6 +26,7 @@ int add_handoff_preconditions_suite(void);
 int add_pending_check_suite(void);
 int add_user_engine_suite(void);
 int add_connect_suite(void);
+int add_connect_resume_suite(void);
 int add_public_records_suite(void);
 int add_client_hello_suite(void);
 

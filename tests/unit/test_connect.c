@@ -35,6 +35,7 @@
 #include "record/record_control.h"
 #include "wire/tls_wire.h"
 #include "loopback.h"
+#include "peer_server.h"
 #include "suites.h"
 #include "test_skip.h"
 
@@ -456,74 +457,19 @@ static void t_wrong_role(void)
 
 /* ---- openssl s_server as the peer ---- */
 
-static int free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-/* Connect to 127.0.0.1:port, retrying while the server starts (5 s). */
-static int connect_retry(int port)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-
-    for (int i = 0; i < 100; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
-            return fd;
-        close(fd);
-        poll(NULL, 0, 50);
-    }
-    return -1;
-}
-
-/* A peer server for one test: argv (NULL-terminated, "PORT" replaced by the port) run with its output dropped. */
-static pid_t peer_start(const char *const *argv, int port)
-{
-    char portstr[16], *args[24];
-    size_t i;
-    pid_t pid;
-
-    snprintf(portstr, sizeof portstr, "%d", port);
-    pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        for (i = 0; argv[i] && i + 1 < sizeof args / sizeof args[0]; i++)
-            args[i] = strdup(strcmp(argv[i], "PORT") == 0 ? portstr : argv[i]);
-        args[i] = NULL;
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-        execvp(args[0], args);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* ktla_connect to a peer server; answer as client_run_expect(). */
 static void against_peer(const char *const *argv, const char *answer, const char *what)
 {
     ktla_config *ccfg = client_config(CA("ecdsa-p256"), 0);
-    int port = free_port(), fd;
+    int port = peer_free_port(), fd;
     ktla_conn *conn = NULL;
     struct outcome o = {0};
     pid_t pid;
 
     CU_ASSERT_FATAL(port > 0);
-    pid = peer_start(argv, port);
+    pid = peer_start(argv, port, NULL);
     CU_ASSERT_FATAL(pid > 0);
-    fd = connect_retry(port);
+    fd = peer_connect(port);
     CU_ASSERT(fd >= 0);
     if (fd >= 0) {
         CU_ASSERT_EQUAL_FATAL(ktla_conn_new(ccfg, &conn), 0);
@@ -538,8 +484,7 @@ static void against_peer(const char *const *argv, const char *answer, const char
         ktla_conn_free(conn);
         close(fd);
     }
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    peer_stop(pid);
     ktla_config_free(ccfg);
 }
 

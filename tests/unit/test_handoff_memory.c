@@ -44,19 +44,10 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #define SANITIZER_HEAP 1
 #endif
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef UNDER_VALGRIND
-#define UNDER_VALGRIND() 0
-#endif
-
 #include "handshake/conn_internal.h"
 #include "fixture.h"
 #include "loopback.h"
+#include "self_copy.h"
 #include "socket_peer.h"
 #include "suite_socket.h"
 #include "suites.h"
@@ -141,13 +132,29 @@ static void one_connection(ktla_config *cfg, int version, int suite, struct meas
  * lines about the heap are shown here.  Passes when the copy passed and
  * measured every kind of connection.
  */
+/* What the copy printed: its measurements counted and, with its failures, shown here. */
+struct copy_lines {
+    const char *marker;
+    int measured;
+};
+
+static void on_copy_line(const char *line, void *arg)
+{
+    struct copy_lines *c = arg;
+
+    if (strstr(line, c->marker))
+        c->measured++;
+    /* The copy's measurements and failures, not its CUnit banner and summary (counted here once). */
+    if (strstr(line, "bytes of heap") || strstr(line, "FAILED") || strstr(line, ".c:") || strstr(line, "SKIP"))
+        printf("\n  %s", line[0] == ' ' ? line + 1 : line);
+}
+
 static void measure_without_tcache(const char *suite, const char *marker)
 {
     const char *old = getenv("GLIBC_TUNABLES");
-    char tunables[512], line[512];
-    int out[2], status = -1, measured = 0;
-    FILE *f;
-    pid_t pid;
+    char tunables[512];
+    const char *const env[] = {"GLIBC_TUNABLES", tunables, NULL};
+    struct copy_lines c = {marker, 0};
 
     /* valgrind's allocator stands in for glibc's, and /proc/self/exe is valgrind's own tool: nothing to measure. */
     if (UNDER_VALGRIND()) {
@@ -155,36 +162,9 @@ static void measure_without_tcache(const char *suite, const char *marker)
         return;
     }
     snprintf(tunables, sizeof tunables, "%s%s%s", old ? old : "", old && *old ? ":" : "", TCACHE_OFF);
-    CU_ASSERT_EQUAL_FATAL(pipe(out), 0);
-    fflush(stdout);
-    pid = fork();
-    CU_ASSERT_FATAL(pid >= 0);
-    if (pid == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        dup2(out[1], STDERR_FILENO);
-        close(out[0]);
-        close(out[1]);
-        setenv("GLIBC_TUNABLES", tunables, 1);
-        setenv("KTLA_TEST_ONLY", suite, 1);
-        execl("/proc/self/exe", "ktla-unit", (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    f = fdopen(out[0], "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     printf("\n    (measured in a copy of this program with %s)", TCACHE_OFF);
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (strstr(line, marker))
-            measured++;
-        /* The copy's measurements and failures, not its CUnit banner and summary (counted here once). */
-        if (strstr(line, "bytes of heap") || strstr(line, "FAILED") || strstr(line, ".c:") || strstr(line, "SKIP"))
-            printf("\n  %s", line[0] == ' ' ? line + 1 : line);
-    }
-    fclose(f);
-    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
-    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CU_ASSERT_EQUAL(measured, (int)SOCKET_N_COMBOS);
+    CU_ASSERT_EQUAL(test_run_copy(suite, env, on_copy_line, &c), 0);
+    CU_ASSERT_EQUAL(c.measured, (int)SOCKET_N_COMBOS);
 }
 #endif
 

@@ -14,11 +14,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +26,13 @@
 
 #include "hsd_config.h"
 #include "hsd_genl.h"
+#include "hsd_log.h"
 #include "hsd_proto.h"
 #include "hsd_tls.h"
+#include "tool_options.h"
+#include "tool_usage.h"
+
+#define EXIT_USAGE 2
 
 struct options {
     const char *config_path;
@@ -43,7 +46,6 @@ struct job {
 
 static const struct hsd_config *config; /* read-only once the threads run */
 static volatile sig_atomic_t stop;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int verbose;
 
 static void on_signal(int sig)
@@ -52,34 +54,24 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-/* One line on stderr (the journal under systemd), whole even with threads. */
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
-{
-    va_list ap;
+enum hsd_option { OPT_CONFIG, OPT_CHECK, OPT_VERBOSE, OPT_HELP, OPT_COUNT };
 
-    pthread_mutex_lock(&log_lock);
-    fputs("ktla-handshaked: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    fflush(stderr);
-    pthread_mutex_unlock(&log_lock);
-}
+static const struct tool_option options[OPT_COUNT] = {
+    [OPT_CONFIG] = {"config", 'c', "FILE", "the config file (default " HSD_CONFIG_DEFAULT_PATH ")"},
+    [OPT_CHECK] = {"check", 0, NULL, "read the config, check the certificates, and exit"},
+    [OPT_VERBOSE] = {"verbose", 'v', NULL, "log every request, not only failures"},
+    [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
+};
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: ktla-handshaked [-c FILE] [--check] [-v]\n"
-            "Answer the kernel's TLS handshake requests (net/handshake: NFS with\n"
-            "xprtsec=tls or mtls, NVMe/TCP): run each handshake with ktla on the\n"
-            "kernel's socket, put the keys into kTLS and report the outcome.\n"
-            "\n"
-            "  -c, --config FILE  the config file (default " HSD_CONFIG_DEFAULT_PATH ")\n"
-            "      --check        read the config, check the certificates, and exit\n"
-            "  -v, --verbose      log every request, not only failures\n"
-            "  -h, --help         show this help and exit\n");
+    fputs("Usage: ktla-handshaked [-c FILE] [--check] [-v]\n"
+          "Answer the kernel's TLS handshake requests (net/handshake: NFS with\n"
+          "xprtsec=tls or mtls, NVMe/TCP): run each handshake with ktla on the\n"
+          "kernel's socket, put the keys into kTLS and report the outcome.\n"
+          "\n",
+          out);
+    tool_options_usage(out, options, OPT_COUNT);
 }
 
 static void *run_job(void *arg)
@@ -89,16 +81,16 @@ static void *run_job(void *arg)
     int rc;
 
     if (verbose)
-        logf_("request: %s, auth %s, peer %s, timeout %u ms", hsd_msg_type_name(job->req.msg_type),
+        hsd_log("request: %s, auth %s, peer %s, timeout %u ms", hsd_msg_type_name(job->req.msg_type),
               hsd_auth_name(job->req.auth_mode), job->req.peername[0] ? job->req.peername : "-", job->req.timeout_ms);
     hsd_handshake(config, &job->req, &out);
     rc = hsd_done(job->family, job->req.sockfd, out.status, out.remote, out.n_remote);
     if (out.status || verbose)
-        logf_("%s%s%s", out.status ? "failed: " : "", out.why, out.status ? "" : "");
+        hsd_log("%s%s", out.status ? "failed: " : "", out.why);
     if (out.status)
-        logf_("reported %s to the kernel", strerror((int)out.status));
+        hsd_log("reported %s to the kernel", strerror((int)out.status));
     if (rc < 0)
-        logf_("DONE not taken by the kernel: %s (the request may have timed out)", strerror(-rc));
+        hsd_log("DONE not taken by the kernel: %s (the request may have timed out)", strerror(-rc));
     close(job->req.sockfd);
     free(job);
     return NULL;
@@ -115,14 +107,14 @@ static void accept_all(int family)
         int rc;
 
         if (job == NULL) {
-            logf_("out of memory: pending requests wait for their timeout");
+            hsd_log("out of memory: pending requests wait for their timeout");
             return;
         }
         job->family = family;
         rc = hsd_accept(family, &job->req, why, sizeof why);
         if (rc < 0) {
             if (rc != -EAGAIN)
-                logf_("ACCEPT failed: %s: %s", why, strerror(-rc));
+                hsd_log("ACCEPT failed: %s: %s", why, strerror(-rc));
             if (job->req.sockfd >= 0) {
                 hsd_done(family, job->req.sockfd, EINVAL, NULL, 0);
                 close(job->req.sockfd);
@@ -135,7 +127,7 @@ static void accept_all(int family)
         rc = pthread_create(&tid, &attr, run_job, job);
         pthread_attr_destroy(&attr);
         if (rc != 0) {
-            logf_("no thread for a request: %s", strerror(rc));
+            hsd_log("no thread for a request: %s", strerror(rc));
             hsd_done(family, job->req.sockfd, EAGAIN, NULL, 0);
             close(job->req.sockfd);
             free(job);
@@ -143,33 +135,30 @@ static void accept_all(int family)
     }
 }
 
+/* -1 to go on; otherwise the exit status (0 after --help, EXIT_USAGE on a usage error). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check", no_argument, NULL, 'C'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option longopts[TOOL_LONGOPTS_SIZE(OPT_COUNT)];
+    char shortopts[TOOL_SHORTOPTS_SIZE(OPT_COUNT)];
     int c;
 
     o->config_path = HSD_CONFIG_DEFAULT_PATH;
-    while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o->config_path = optarg; break;
-        case 'C': o->check = 1; break;
-        case 'v': o->verbose = 1; break;
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
+    tool_options_getopt(options, OPT_COUNT, longopts, shortopts);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == ':')
+            return tool_usage_error("ktla-handshaked", EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+        switch (tool_options_index(options, OPT_COUNT, c)) {
+        case OPT_CONFIG: o->config_path = optarg; break;
+        case OPT_CHECK: o->check = 1; break;
+        case OPT_VERBOSE: o->verbose = 1; break;
+        case OPT_HELP: usage(stdout); return 0;
+        default: return tool_usage_error("ktla-handshaked", EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc) {
-        fprintf(stderr, "ktla-handshaked: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return -1;
-    }
-    return 0;
+    if (optind != argc)
+        return tool_usage_error("ktla-handshaked", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    return -1;
 }
 
 /* The certificates load now, not at the first request: a bad path fails at start. */
@@ -182,7 +171,7 @@ static int check_certificates(const struct hsd_config *c)
         if (ktla_config_new(&cfg) != 0)
             return -1;
         if (ktla_config_add_cert_file(cfg, c->server_certificate, c->server_private_key, NULL) != 0) {
-            logf_("server certificate: %s", ktla_config_error(cfg));
+            hsd_log("server certificate: %s", ktla_config_error(cfg));
             rc = -1;
         }
         ktla_config_free(cfg);
@@ -190,12 +179,12 @@ static int check_certificates(const struct hsd_config *c)
     if (ktla_config_new_client(&cfg) != 0)
         return -1;
     if (c->ca_file[0] && ktla_config_set_ca(cfg, c->ca_file, NULL) != 0) {
-        logf_("ca_file: %s", ktla_config_error(cfg));
+        hsd_log("ca_file: %s", ktla_config_error(cfg));
         rc = -1;
     }
     if ((c->client_certificate[0] || c->client_private_key[0]) &&
         ktla_config_add_cert_file(cfg, c->client_certificate, c->client_private_key, NULL) != 0) {
-        logf_("client certificate: %s", ktla_config_error(cfg));
+        hsd_log("client certificate: %s", ktla_config_error(cfg));
         rc = -1;
     }
     ktla_config_free(cfg);
@@ -209,12 +198,13 @@ int main(int argc, char **argv)
     struct options o = {0};
     struct sigaction sa;
     char err[512];
+    int rc = parse_options(argc, argv, &o);
 
-    if (parse_options(argc, argv, &o) < 0)
-        return 2;
+    if (rc >= 0)
+        return rc;
     verbose = o.verbose;
     if (hsd_config_load(o.config_path, &cfg, err, sizeof err) < 0) {
-        logf_("%s", err);
+        hsd_log("%s", err);
         return 1;
     }
     if (check_certificates(&cfg) < 0)
@@ -230,10 +220,10 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (hsd_listen(&l, err, sizeof err) < 0) {
-        logf_("%s", err);
+        hsd_log("%s", err);
         return 1;
     }
-    logf_("listening for handshake requests (ktla %s)", ktla_library_version());
+    hsd_log("listening for handshake requests (ktla %s)", ktla_library_version());
     /* Requests queued before we started (or while we restarted) sent their READY already. */
     accept_all(l.family);
     while (!stop) {
@@ -241,13 +231,13 @@ int main(int argc, char **argv)
         int n = poll(&p, 1, -1);
 
         if (n < 0 && errno != EINTR) {
-            logf_("poll: %s", strerror(errno));
+            hsd_log("poll: %s", strerror(errno));
             break;
         }
         if (n > 0 && hsd_listener_drain(&l) > 0)
             accept_all(l.family);
     }
     hsd_listener_close(&l);
-    logf_("stopped");
+    hsd_log("stopped");
     return 0;
 }
