@@ -270,7 +270,8 @@ KTLA_EXPORT void ktla_config_free(ktla_config *cfg);
 /*
  * Add a certificate chain (leaf first) and its private key, PEM, from files
  * or from memory (the buffers are copied; PEM text need not be
- * NUL-terminated).  Call it once per key type (ECDSA P-256/P-384, RSA >=
+ * NUL-terminated; in memory, DER works too: one certificate, and the key as
+ * PKCS#8, SEC1 or PKCS#1).  Call it once per key type (ECDSA P-256/P-384, RSA >=
  * 2048): during each handshake the first certificate whose key the client can
  * verify, and whose names match the client's SNI when it sent one, is used.
  * key_password may be NULL.  Returns 0, KTLA_E_CERT (with a reason in
