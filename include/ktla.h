@@ -270,7 +270,8 @@ KTLA_EXPORT void ktla_config_free(ktla_config *cfg);
 /*
  * Add a certificate chain (leaf first) and its private key, PEM, from files
  * or from memory (the buffers are copied; PEM text need not be
- * NUL-terminated).  Call it once per key type (ECDSA P-256/P-384, RSA >=
+ * NUL-terminated; in memory, DER works too: one certificate, and the key as
+ * PKCS#8, SEC1 or PKCS#1).  Call it once per key type (ECDSA P-256/P-384, RSA >=
  * 2048): during each handshake the first certificate whose key the client can
  * verify, and whose names match the client's SNI when it sent one, is used.
  * key_password may be NULL.  Returns 0, KTLA_E_CERT (with a reason in
@@ -386,6 +387,44 @@ enum ktla_verify {
     KTLA_VERIFY_NONE,
 };
 KTLA_EXPORT int ktla_config_set_verify(ktla_config *cfg, enum ktla_verify mode);
+
+/*
+ * External pre-shared keys (TLS 1.3, RFC 8446 2.2 and 4.2.11; see
+ * ktla_config_set_psk(3)).  The key is a secret: ktla copies it, wipes its
+ * copies when the config is freed, and never logs it.  Identities are 1 to
+ * KTLA_PSK_MAX_IDENTITY bytes, keys 1 to KTLA_PSK_MAX_KEY bytes.
+ *
+ * ktla_config_set_psk(): on a client config, the one identity and key the
+ * client offers; the handshake is then TLS 1.3 with that PSK only (the
+ * server's certificate is neither asked for nor needed, and no server name
+ * is required).  On a server config, one identity the server knows, next to
+ * (or instead of) ktla_config_set_psk_lookup(); a server with a PSK needs no
+ * certificate.  Calling it again replaces the identity and key.
+ *
+ * ktla_config_set_psk_lookup(): a server's lookup of the identity a client
+ * offers.  lookup writes the identity's key into key (key_size bytes of
+ * room) and returns its length, or 0 when it does not know the identity
+ * (the handshake then fails: a server without certificates has no other way
+ * in).  It is called from ktla_accept(), on the thread running the
+ * handshake, with the config's arg; ktla wipes key after use.
+ *
+ * Key exchange: psk_dhe_ke ((EC)DHE with the PSK, forward secret) always;
+ * psk_ke (the PSK alone) only when ktla_config_set_psk_ke() allows it.  The
+ * suite's hash must be SHA-256 (RFC 8446 4.2.11: an external PSK without a
+ * hash is bound to SHA-256), so TLS_AES_128_GCM_SHA256 or
+ * TLS_CHACHA20_POLY1305_SHA256 is used.  TLS 1.2 PSK suites are not offered:
+ * a config with a PSK and a highest version of TLS 1.2 fails to build.
+ *
+ * Returns 0, KTLA_E_INVAL (a length out of range, a NULL argument, a lookup
+ * on a client config), KTLA_E_FROZEN.
+ */
+#define KTLA_PSK_MAX_IDENTITY 1024
+#define KTLA_PSK_MAX_KEY 48
+KTLA_EXPORT int ktla_config_set_psk(ktla_config *cfg, const void *identity, size_t identity_len, const void *key,
+                                    size_t key_len);
+typedef size_t (*ktla_psk_lookup_fn)(void *arg, const unsigned char *identity, size_t identity_len,
+                                     unsigned char *key, size_t key_size);
+KTLA_EXPORT int ktla_config_set_psk_lookup(ktla_config *cfg, ktla_psk_lookup_fn lookup, void *arg);
 
 /*
  * How long, in milliseconds, a handshake may wait for the client; 0

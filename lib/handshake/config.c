@@ -171,6 +171,14 @@ fail_chain:
     return ktla__config_fail(cfg, KTLA_E_CERT, "%s: certificate chain: %s", what, msg);
 }
 
+#define ASN1_SEQUENCE 0x30
+
+/* DER starts with a SEQUENCE; PEM with text ("-----BEGIN", or whitespace before it). */
+static int is_der(const unsigned char *buf, size_t len)
+{
+    return len > 0 && buf[0] == ASN1_SEQUENCE;
+}
+
 int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t chain_len, const void *key_pem,
                              size_t key_len, const char *key_password)
 {
@@ -190,7 +198,9 @@ int ktla_config_add_cert_mem(ktla_config *cfg, const void *chain_pem, size_t cha
         free(key);
         return KTLA_E_NOMEM;
     }
-    rc = add_cert(cfg, chain, chain_len + 1, key, key_len + 1, key_password, "in-memory certificate");
+    /* PEM is parsed with the NUL mbedTLS wants counted; DER (an ASN.1 SEQUENCE) at its exact length. */
+    rc = add_cert(cfg, chain, chain_len + !is_der(chain, chain_len), key, key_len + !is_der(key, key_len), key_password,
+                  "in-memory certificate");
     free(chain);
     mbedtls_platform_zeroize(key, key_len);
     free(key);

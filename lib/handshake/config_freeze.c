@@ -47,8 +47,9 @@ static int build(ktla_config *cfg)
     };
     int rc;
 
-    if (cfg->n_certs == 0 && !cfg->is_client)
-        return ktla__config_fail(cfg, KTLA_E_CONFIG, "no certificate: add one with ktla_config_add_cert_file()");
+    if (cfg->n_certs == 0 && !cfg->is_client && !ktla__config_has_psk(cfg))
+        return ktla__config_fail(cfg, KTLA_E_CONFIG,
+                                 "no certificate: add one with ktla_config_add_cert_file() (or a PSK)");
     rc = mbedtls_ssl_config_defaults(&cfg->ssl, cfg->is_client ? MBEDTLS_SSL_IS_CLIENT : MBEDTLS_SSL_IS_SERVER,
                                      MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0)
@@ -72,12 +73,12 @@ static int build(ktla_config *cfg)
     if (cfg->alpn[0] && mbedtls_ssl_conf_alpn_protocols(&cfg->ssl, cfg->alpn_list) != 0)
         return ktla__config_fail(cfg, KTLA_E_CONFIG, "ALPN list refused by mbedTLS");
     if (cfg->is_client)
-        return ktla__config_build_client(cfg);
+        return (rc = ktla__config_build_client(cfg)) != 0 ? rc : ktla__config_build_psk(cfg);
     mbedtls_ssl_conf_sni(&cfg->ssl, ktla__cert_select_sni, cfg);
     mbedtls_ssl_conf_authmode(&cfg->ssl, authmodes[cfg->client_auth]);
     if (cfg->client_auth != KTLA_CLIENT_AUTH_NONE)
         mbedtls_ssl_conf_ca_chain(&cfg->ssl, &cfg->client_ca, NULL);
-    return ktla__config_setup_tickets(cfg);
+    return (rc = ktla__config_setup_tickets(cfg)) != 0 ? rc : ktla__config_build_psk(cfg);
 }
 
 /* A failed build leaves nothing behind, so that fixing the config and retrying starts clean. */

@@ -61,6 +61,14 @@ struct ktla_config {
     enum ktla_verify verify;
     mbedtls_x509_crt server_ca;   /* the CAs the server's chain must verify against */
 
+    /* External PSK (config_psk.c); wiped with the rest of the config when it is freed. */
+    unsigned char psk_identity[KTLA_PSK_MAX_IDENTITY];
+    size_t psk_identity_len; /* 0: no PSK of our own */
+    unsigned char psk_key[KTLA_PSK_MAX_KEY];
+    size_t psk_key_len;
+    ktla_psk_lookup_fn psk_lookup; /* a server's, or NULL */
+    void *psk_lookup_arg;
+
     /* Built by ktla__config_freeze(). */
     pthread_mutex_t freeze_lock;
     atomic_int frozen;
@@ -88,6 +96,15 @@ struct ktla_config {
  * CAs (the system store unless set), tickets.  0 or a KTLA_E_* code.
  */
 int ktla__config_build_client(ktla_config *cfg);
+
+/* config_psk.c: whether cfg has an external PSK (its own or a lookup). */
+int ktla__config_has_psk(const ktla_config *cfg);
+
+/*
+ * config_psk.c: the external PSK part of the build, after the rest (it sets
+ * the TLS 1.3 key exchange modes last).  0 or a KTLA_E_* code.
+ */
+int ktla__config_build_psk(ktla_config *cfg);
 
 /* Build the shared mbedTLS configuration once; 0 or a KTLA_E_* code. */
 int ktla__config_freeze(ktla_config *cfg);

@@ -37,7 +37,8 @@ static int prepare_client(ktla_conn *conn)
     int rc;
 
     if (conn->sni == NULL) {
-        if (conn->cfg->verify != KTLA_VERIFY_NONE) {
+        /* A PSK client authenticates the server by the key, not by a certificate naming it. */
+        if (conn->cfg->verify != KTLA_VERIFY_NONE && !ktla__config_has_psk(conn->cfg)) {
             ktla__conn_fail(conn, KTLA_ERROR_SYSCALL, EINVAL, -1,
                             "no server name to verify the certificate against: call ktla_set_server_name() first");
             return -1;

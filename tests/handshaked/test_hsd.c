@@ -7,13 +7,17 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 #include "hsd_config.h"
+#include "hsd_keyring.h"
 #include "hsd_proto.h"
 #include "hsd_request.h"
 
@@ -38,6 +42,7 @@ struct reply_spec {
     const char *peername; /* NULL: leave out */
     int cmd;              /* 0: ACCEPT */
     int raw_peername;     /* 1: put the peer name without its NUL */
+    uint32_t keyring;     /* 0: leave out */
 };
 
 static struct nl_msg *build(const struct reply_spec *s)
@@ -51,6 +56,8 @@ static struct nl_msg *build(const struct reply_spec *s)
     if (s->timeout_ms)
         nla_put_u32(msg, HSD_A_ACCEPT_TIMEOUT, s->timeout_ms);
     nla_put_u32(msg, HSD_A_ACCEPT_AUTH_MODE, s->auth);
+    if (s->keyring)
+        nla_put_u32(msg, HSD_A_ACCEPT_KEYRING, s->keyring);
     for (int i = 0; i < s->n_peer_ids; i++)
         nla_put_u32(msg, HSD_A_ACCEPT_PEER_IDENTITY, 1000u + (uint32_t)i);
     for (int i = 0; i < s->n_certs; i++) {
@@ -81,7 +88,7 @@ static void test_accept_reply(void)
 {
     struct hsd_request r;
     const char *why;
-    struct reply_spec good = {7, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 15000, 2, 1, "nfs.example", 0, 0};
+    struct reply_spec good = {7, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 15000, 2, 1, "nfs.example", 0, 0, 0};
     struct reply_spec s;
     int rc;
 
@@ -94,6 +101,13 @@ static void test_accept_reply(void)
     check(rc == 0 && r.n_certs == 1 && r.certs[0].cert == 2000 && r.certs[0].privkey == 3000,
           "accept reply: the certificate nest's cert and privkey serials");
     check(rc == 0 && strcmp(r.peername, "nfs.example") == 0, "accept reply: the peer name");
+
+    check(rc == 0 && r.keyring == 0, "accept reply without a keyring (before 6.17): 0");
+    s = good;
+    s.auth = HSD_AUTH_PSK;
+    s.keyring = 0x1234567;
+    check(parse(&s, &r, &why) == 0 && r.auth_mode == HSD_AUTH_PSK && r.keyring == 0x1234567 && r.n_peer_ids == 2,
+          "PSK accept reply: auth mode psk, the keyring serial, the PSK serials");
 
     s = good;
     s.sockfd = -1;
@@ -136,6 +150,66 @@ static void test_accept_reply(void)
     }
 }
 
+static int describe(const char *text, struct hsd_key_desc *d)
+{
+    return hsd_key_describe_parse(text, strlen(text), d);
+}
+
+/* KEYCTL_DESCRIBE's answer, as keyctl(2) gives it: "type;uid;gid;perm;description". */
+static void test_key_describe(void)
+{
+    static char long_desc[HSD_KEY_DESC_MAX + 32];
+    struct hsd_key_desc d;
+
+    check(describe("psk;0;0;3f010000;NVMe0R01 nqn.host nqn.subsys", &d) == 0 && strcmp(d.type, "psk") == 0 &&
+              strcmp(d.description, "NVMe0R01 nqn.host nqn.subsys") == 0,
+          "key description: type and description (the PSK identity)");
+    check(describe("user;0;0;3f010000;a;b c", &d) == 0 && strcmp(d.description, "a;b c") == 0,
+          "key description: a ';' inside the description is kept (after the fourth ';')");
+    check(hsd_key_describe_parse("user;0;0;1;id\0garbage", 22, &d) == 0 && strcmp(d.description, "id") == 0,
+          "key description: ends at its NUL");
+    check(hsd_key_describe_parse("user;0;0;1;identity", 13, &d) == 0 && strcmp(d.description, "id") == 0,
+          "key description: no NUL needed, the length bounds it");
+    check(describe("user;0;0;3f010000;", &d) == -1, "key description: an empty description refused");
+    check(describe("user;0;0", &d) == -1, "key description: missing fields refused");
+    check(describe(";0;0;1;id", &d) == -1, "key description: an empty type refused");
+    memset(long_desc, 'x', sizeof long_desc - 1);
+    memcpy(long_desc, "user;0;0;1;", 11);
+    check(describe(long_desc, &d) == -1, "key description: longer than the kernel's limit refused");
+    memset(long_desc, 'x', sizeof long_desc - 1);
+    long_desc[HSD_KEY_TYPE_MAX + 1] = ';';
+    check(describe(long_desc, &d) == -1, "key description: a type longer than its buffer refused");
+}
+
+/* The keyring calls against this process's own keyring: read, search, the size bound. */
+static void test_real_keyring(void)
+{
+    static const unsigned char psk[32] = {0xa5, 1, 2, 3};
+    unsigned char buf[64];
+    struct hsd_key_desc d;
+    long serial = syscall(SYS_add_key, "user", "ktla-test identity", psk, sizeof psk, -2L /* process keyring */);
+
+    if (serial <= 0) {
+        /* Inside the VM the keyring must work: there a skip is a failure. */
+        if (getenv("KTLA_IN_VM"))
+            check(0, "real keyring: add_key failed inside the VM");
+        else
+            printf("skip real keyring: add_key: %s\n", strerror(errno));
+        return;
+    }
+    check(hsd_key_describe((int32_t)serial, &d) == 0 && strcmp(d.type, "user") == 0 &&
+              strcmp(d.description, "ktla-test identity") == 0,
+          "real keyring: the key's type and description");
+    check(hsd_key_read((int32_t)serial, buf, sizeof buf) == (long)sizeof psk && memcmp(buf, psk, sizeof psk) == 0,
+          "real keyring: the payload read");
+    memset(buf, 0x77, sizeof buf);
+    check(hsd_key_read((int32_t)serial, buf, 16) == -EMSGSIZE && buf[0] == 0 && buf[15] == 0,
+          "real keyring: a payload longer than the buffer refused (-EMSGSIZE), the buffer wiped");
+    check(hsd_key_search(-2, "user", "ktla-test identity") == (int32_t)serial, "real keyring: search by description");
+    check(hsd_key_search(-2, "user", "someone else") == -ENOKEY, "real keyring: an unknown description: -ENOKEY");
+    check(hsd_key_read(0x7ffffff0, buf, sizeof buf) < 0, "real keyring: a serial that names no key fails");
+}
+
 static int conf(const char *text, struct hsd_config *c, char *err)
 {
     hsd_config_defaults(c);
@@ -176,11 +250,12 @@ static void test_config(void)
 static int write_seeds(const char *dir)
 {
     static const struct reply_spec seeds[] = {
-        {5, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 20000, 0, 0, NULL, 0, 0},
-        {6, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_X509, 20000, 0, 1, "127.0.0.1", 0, 0},
-        {7, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_PSK, 10000, 3, 0, "nvme.example", 0, 0},
-        {8, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_UNAUTH, 0, 0, 0, "server", 0, 0},
-        {9, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 5000, 0, 2, NULL, 0, 0},
+        {5, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 20000, 0, 0, NULL, 0, 0, 0},
+        {6, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_X509, 20000, 0, 1, "127.0.0.1", 0, 0, 0},
+        {7, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_PSK, 10000, 3, 0, "nvme.example", 0, 0, 0},
+        {10, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_PSK, 10000, 0, 0, NULL, 0, 0, 0x2345678},
+        {8, HSD_MSG_TYPE_CLIENTHELLO, HSD_AUTH_UNAUTH, 0, 0, 0, "server", 0, 0, 0},
+        {9, HSD_MSG_TYPE_SERVERHELLO, HSD_AUTH_X509, 5000, 0, 2, NULL, 0, 0, 0},
     };
 
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
@@ -207,6 +282,8 @@ int main(int argc, char **argv)
         return write_seeds(argv[2]);
     test_accept_reply();
     test_config();
+    test_key_describe();
+    test_real_keyring();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

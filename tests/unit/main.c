@@ -12,7 +12,7 @@ int main(void)
 {
     int (*const adders[])(void) = {
         add_header_alone_suite, add_error_suite, add_crypto_info_suite, add_tls_record_suite, add_probe_host_suite,
-        add_keys_suite, add_config_suite, add_accept_suite, add_bad_input_suite, add_alerts_suite,
+        add_keys_suite, add_config_suite, add_psk_config_suite, add_accept_suite, add_bad_input_suite, add_alerts_suite,
         add_resume_auth_suite, add_key_files_suite,
         add_handoff_suite,
         add_handoff_preconditions_suite,

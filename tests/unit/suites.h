@@ -11,6 +11,7 @@ int add_probe_host_suite(void);
 int add_keys_suite(void);
 int add_accept_suite(void);
 int add_config_suite(void);
+int add_psk_config_suite(void);
 int add_bad_input_suite(void);
 int add_alerts_suite(void);
 int add_resume_auth_suite(void);

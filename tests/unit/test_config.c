@@ -62,6 +62,37 @@ static void test_cert_from_memory(void)
     ktla_config_free(cfg);
 }
 
+/* DER in memory, as the kernel keyring holds certificates and keys: exact lengths, no PEM's NUL. */
+static void test_cert_from_der(void)
+{
+    static const char *const pairs[][2] = {
+        {"ecdsa-p256.crt.der", "ecdsa-p256.key.pkcs8.der"},
+        {"rsa2048.crt.der", "rsa2048.key.pkcs1.der"},
+    };
+    char path[512], crt[4096], key[4096];
+    ktla_config *cfg;
+    size_t nc, nk;
+    FILE *f;
+
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, pairs[i][0]);
+        f = fopen(path, "rb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        nc = fread(crt, 1, sizeof crt, f);
+        fclose(f);
+        snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, pairs[i][1]);
+        f = fopen(path, "rb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        nk = fread(key, 1, sizeof key, f);
+        fclose(f);
+        CU_ASSERT_EQUAL_FATAL(ktla_config_new(&cfg), 0);
+        CU_ASSERT_EQUAL(ktla_config_add_cert_mem(cfg, crt, nc, key, nk, NULL), 0);
+        /* A truncated DER key is refused, not read past its end. */
+        CU_ASSERT_EQUAL(ktla_config_add_cert_mem(cfg, crt, nc, key, nk - 1, NULL), KTLA_E_CERT);
+        ktla_config_free(cfg);
+    }
+}
+
 static void test_setter_arguments(void)
 {
     static const enum ktla_cipher twice[] = {KTLA_CIPHER_AES_GCM_128, KTLA_CIPHER_AES_GCM_128};
@@ -118,6 +149,7 @@ int add_config_suite(void)
     return s && CU_add_test(s, "a connection needs a certificate", test_needs_a_certificate) &&
                    CU_add_test(s, "bad certificates and keys refused with reasons", test_bad_certificates) &&
                    CU_add_test(s, "certificate from memory", test_cert_from_memory) &&
+                   CU_add_test(s, "certificate and key from memory, DER", test_cert_from_der) &&
                    CU_add_test(s, "setters refuse bad arguments", test_setter_arguments) &&
                    CU_add_test(s, "frozen once a connection exists", test_frozen_once_shared) &&
                    CU_add_test(s, "cipher list narrowed to one cipher", test_no_suite_left)

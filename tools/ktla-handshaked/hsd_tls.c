@@ -2,11 +2,15 @@
 /*
  * hsd_tls.c - one request's handshake.
  *
- * A SERVERHELLO request runs ktla_accept() with the configured server
- * certificate (and requests a client certificate when client_auth says so);
- * a CLIENTHELLO runs ktla_connect() with the request's peer name for SNI and
- * verification, against ca_file or the system store, offering the configured
- * client certificate for x509 requests.  The kernel consumer reads and
+ * A SERVERHELLO request runs ktla_accept() with the server certificate the
+ * request names as key serials, else the configured one (and requests a
+ * client certificate when client_auth says so); a CLIENTHELLO runs
+ * ktla_connect() with the request's peer name for SNI and verification,
+ * against ca_file or the system store, offering for x509 requests the
+ * client certificate the request names, else the configured one.  A PSK
+ * request is TLS 1.3 with an external PSK from the kernel keyring
+ * (hsd_keys.c): a client offers the key its request names, a server looks
+ * the client's identity up in the request's keyring.  The kernel consumer reads and
  * writes records itself, so a connection whose record layer stayed in user
  * space is a failure: the socket goes back without keys.
  *
@@ -14,8 +18,9 @@
  * leaves it to the agent): EACCES when the handshake failed (peer not
  * trusted, alert, protocol error), ETIMEDOUT when the request's timeout
  * ran out, EIO for a socket error (the peer gone), EOPNOTSUPP when the keys could not go
- * into kTLS or the auth mode is not supported, EINVAL for an unusable
- * configuration.
+ * into kTLS, EINVAL for an unusable configuration, and keyctl's own errno
+ * (ENOKEY, EKEYREVOKED, EKEYEXPIRED, EACCES...) when a key the request
+ * names cannot be read.
  */
 #include "config.h"
 
@@ -31,6 +36,7 @@
 
 #include <ktla.h>
 
+#include "hsd_keys.h"
 #include "hsd_proto.h"
 #include "hsd_tls.h"
 
@@ -50,24 +56,46 @@ static void fail(struct hsd_outcome *out, uint32_t status, const char *what, con
     snprintf(out->why, sizeof out->why, "%s%s", what, detail ? detail : "");
 }
 
+/*
+ * The request's certificate from the keyring, else the config file's.  0,
+ * or -1 with out filled.  A request naming keys that cannot be read fails:
+ * it does not quietly fall back to another identity.
+ */
+static int add_own_cert(ktla_config *cfg, const struct hsd_request *req, const char *file, const char *key_file,
+                        int required, const char *side, struct hsd_outcome *out)
+{
+    char why[512];
+    int rc = hsd_keys_add_cert(cfg, req, why, sizeof why);
+
+    if (rc < 0) {
+        fail(out, (uint32_t)-rc, side, why);
+        return -1;
+    }
+    if (rc == 1)
+        return 0;
+    if (file[0] == '\0' || key_file[0] == '\0') {
+        if (required)
+            fail(out, EINVAL, side, "no certificate in the request and none in the config");
+        return required ? -1 : 0;
+    }
+    if (ktla_config_add_cert_file(cfg, file, key_file, NULL) != 0) {
+        fail(out, EINVAL, side, ktla_config_error(cfg));
+        return -1;
+    }
+    return 0;
+}
+
 static ktla_config *server_config(const struct hsd_config *c, const struct hsd_request *req, struct hsd_outcome *out)
 {
     ktla_config *cfg;
     enum ktla_client_auth mode = KTLA_CLIENT_AUTH_NONE;
 
-    (void)req;
     if (ktla_config_new(&cfg) != 0) {
         fail(out, ENOMEM, "out of memory", NULL);
         return NULL;
     }
-    if (c->server_certificate[0] == '\0' || c->server_private_key[0] == '\0') {
-        fail(out, EINVAL, "serverhello: no server_certificate / server_private_key in the config", NULL);
+    if (add_own_cert(cfg, req, c->server_certificate, c->server_private_key, 1, "serverhello: ", out) != 0)
         goto bad;
-    }
-    if (ktla_config_add_cert_file(cfg, c->server_certificate, c->server_private_key, NULL) != 0) {
-        fail(out, EINVAL, "serverhello: ", ktla_config_error(cfg));
-        goto bad;
-    }
     if (c->client_auth != HSD_CLIENT_AUTH_NONE && c->ca_file[0] != '\0')
         mode = c->client_auth == HSD_CLIENT_AUTH_REQUIRED ? KTLA_CLIENT_AUTH_REQUIRED : KTLA_CLIENT_AUTH_OPTIONAL;
     if (mode != KTLA_CLIENT_AUTH_NONE && ktla_config_set_client_auth(cfg, mode, c->ca_file) != 0) {
@@ -92,15 +120,47 @@ static ktla_config *client_config(const struct hsd_config *c, const struct hsd_r
         fail(out, EINVAL, "clienthello: ", ktla_config_error(cfg));
         goto bad;
     }
-    if (req->auth_mode == HSD_AUTH_X509 && c->client_certificate[0] && c->client_private_key[0] &&
-        ktla_config_add_cert_file(cfg, c->client_certificate, c->client_private_key, NULL) != 0) {
-        fail(out, EINVAL, "clienthello: ", ktla_config_error(cfg));
+    if (req->auth_mode == HSD_AUTH_X509 &&
+        add_own_cert(cfg, req, c->client_certificate, c->client_private_key, 0, "clienthello: ", out) != 0)
         goto bad;
-    }
     return cfg;
 bad:
     ktla_config_free(cfg);
     return NULL;
+}
+
+/*
+ * A PSK request's config: TLS 1.3 only (RFC 8446 external PSKs; the
+ * kernel's PSK consumer, NVMe/TCP, requires it).  A client offers the key
+ * its request names (*serial: that key); a server looks the client's
+ * identity up through search.
+ */
+static ktla_config *psk_config(const struct hsd_request *req, struct hsd_psk_search *search, int32_t *serial,
+                               struct hsd_outcome *out)
+{
+    int server = req->msg_type == HSD_MSG_TYPE_SERVERHELLO;
+    const char *side = server ? "serverhello psk: " : "clienthello psk: ";
+    ktla_config *cfg;
+    char why[512];
+    int rc;
+
+    if ((server ? ktla_config_new(&cfg) : ktla_config_new_client(&cfg)) != 0) {
+        fail(out, ENOMEM, "out of memory", NULL);
+        return NULL;
+    }
+    if (server) {
+        hsd_psk_search_init(search, req);
+        rc = ktla_config_set_psk_lookup(cfg, hsd_psk_lookup, search) == 0 ? 0 : -EINVAL;
+        snprintf(why, sizeof why, "%s", ktla_config_error(cfg));
+    } else {
+        rc = hsd_keys_set_client_psk(cfg, req, serial, why, sizeof why);
+    }
+    if (rc != 0) {
+        fail(out, (uint32_t)-rc, side, why);
+        ktla_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
 }
 
 /* The verified peer certificate as a key in our process keyring: the
@@ -142,19 +202,21 @@ void hsd_handshake(const struct hsd_config *c, const struct hsd_request *req, st
 {
     int server = req->msg_type == HSD_MSG_TYPE_SERVERHELLO;
     const char *side = server ? "serverhello" : "clienthello";
+    int psk = req->auth_mode == HSD_AUTH_PSK;
+    struct hsd_psk_search search = {.found = 0};
+    int32_t psk_serial = 0;
     ktla_config *cfg;
     ktla_conn *conn = NULL;
     int flags, ret;
 
     memset(out, 0, sizeof *out);
-    if (req->auth_mode == HSD_AUTH_PSK) {
-        fail(out, EOPNOTSUPP, server ? "serverhello: " : "clienthello: ", "auth mode psk is not supported by this agent");
-        return;
-    }
-    cfg = server ? server_config(c, req, out) : client_config(c, req, out);
+    if (psk)
+        cfg = psk_config(req, &search, &psk_serial, out);
+    else
+        cfg = server ? server_config(c, req, out) : client_config(c, req, out);
     if (cfg == NULL)
         return;
-    if (!c->allow_tls12)
+    if (psk || !c->allow_tls12)
         ktla_config_set_versions(cfg, KTLA_TLS_1_3, KTLA_TLS_1_3);
     ktla_config_set_handshake_timeout(cfg, req->timeout_ms ? req->timeout_ms : HSD_DEFAULT_TIMEOUT_MS);
     if (ktla_conn_new(cfg, &conn) != 0) {
@@ -199,7 +261,10 @@ void hsd_handshake(const struct hsd_config *c, const struct hsd_request *req, st
                  r ? r : ktla_get_offload_reason(conn, KTLA_DIR_RX));
         goto done;
     }
-    if (server ? ktla_get_peer_cert_verified(conn) : 1) {
+    /* A PSK authenticates the peer by the key: that key is the identity the kernel gets. */
+    if (psk_serial > 0 || search.found > 0) {
+        out->remote[out->n_remote++] = psk_serial > 0 ? psk_serial : search.found;
+    } else if (server ? ktla_get_peer_cert_verified(conn) : 1) {
         int32_t serial = peer_key(conn);
 
         if (serial > 0)
