@@ -20,6 +20,7 @@
 #include "keys/keys.h"
 #include "record/client_session.h"
 #include "record/install.h"
+#include "wire/byte_order.h"
 #include "wire/tls_wire.h"
 
 void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret, size_t secret_len,
@@ -54,14 +55,6 @@ void ktla__export_keys(void *p, mbedtls_ssl_key_export_type type, const unsigned
     default:
         break;
     }
-}
-
-static uint64_t be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
 }
 
 /*
@@ -110,8 +103,8 @@ static int session_keys(const ktla_conn *conn, struct ktla_session_keys *k, cons
 {
     const struct ktla__secrets *s = conn->secrets;
     /* Sequence numbers come from mbedTLS: TLS 1.3 tickets already sent count on TX. */
-    uint64_t out_seq = be64(conn->ssl->MBEDTLS_PRIVATE(cur_out_ctr));
-    uint64_t in_seq = be64(conn->ssl->MBEDTLS_PRIVATE(in_ctr));
+    uint64_t out_seq = ktla__get_be(conn->ssl->MBEDTLS_PRIVATE(cur_out_ctr), 8);
+    uint64_t in_seq = ktla__get_be(conn->ssl->MBEDTLS_PRIVATE(in_ctr), 8);
     int client = conn->cfg->is_client;
 
     memset(k, 0, sizeof *k);

@@ -14,6 +14,7 @@
 
 #include "conn_internal.h"
 #include "record/client_session.h"
+#include "wire/byte_order.h"
 
 struct ktla_session {
     size_t len;
@@ -73,21 +74,6 @@ static const unsigned char SAVED_MAGIC[4] = {'K', 'T', 'L', 'A'};
 #define SAVED_MAX_NAME_LEN 0xffffu
 #define SAVED_MAX_BODY_LEN 0xffffffffu
 
-static void put_be(unsigned char *p, size_t n, size_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
-}
-
-static size_t get_be(const unsigned char *p, size_t n)
-{
-    size_t v = 0;
-
-    for (size_t i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 int ktla_session_save(const ktla_session *session, void *buf, size_t size, size_t *len)
 {
     const unsigned char *nul;
@@ -110,11 +96,11 @@ int ktla_session_save(const ktla_session *session, void *buf, size_t size, size_
     memcpy(p, SAVED_MAGIC, sizeof SAVED_MAGIC);
     p += sizeof SAVED_MAGIC;
     *p++ = SAVED_FORMAT_VERSION;
-    put_be(p, SAVED_NAME_LEN_BYTES, name_len);
+    ktla__put_be(p, SAVED_NAME_LEN_BYTES, name_len);
     p += SAVED_NAME_LEN_BYTES;
     memcpy(p, session->bytes, name_len);
     p += name_len;
-    put_be(p, SAVED_BODY_LEN_BYTES, body_len);
+    ktla__put_be(p, SAVED_BODY_LEN_BYTES, body_len);
     p += SAVED_BODY_LEN_BYTES;
     memcpy(p, nul + 1, body_len);
     return 0;
@@ -145,14 +131,14 @@ int ktla_session_load(ktla_session **out, const void *buf, size_t len)
     if (left < SAVED_HEADER_LEN || memcmp(p, SAVED_MAGIC, sizeof SAVED_MAGIC) != 0 ||
         p[sizeof SAVED_MAGIC] != SAVED_FORMAT_VERSION)
         return KTLA_E_PARSE;
-    name_len = get_be(p + sizeof SAVED_MAGIC + 1, SAVED_NAME_LEN_BYTES);
+    name_len = (size_t)ktla__get_be(p + sizeof SAVED_MAGIC + 1, SAVED_NAME_LEN_BYTES);
     left -= SAVED_HEADER_LEN;
     name = p + SAVED_HEADER_LEN;
     /* The name, then the body's length, then exactly that many bytes and nothing after. */
     if (left < name_len || left - name_len < SAVED_BODY_LEN_BYTES || memchr(name, '\0', name_len) != NULL)
         return KTLA_E_PARSE;
     left -= name_len + SAVED_BODY_LEN_BYTES;
-    body_len = get_be(name + name_len, SAVED_BODY_LEN_BYTES);
+    body_len = (size_t)ktla__get_be(name + name_len, SAVED_BODY_LEN_BYTES);
     body = name + name_len + SAVED_BODY_LEN_BYTES;
     if (body_len != left || body_len == 0 || !mbedtls_takes(body, body_len))
         return KTLA_E_PARSE;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ktls.h"
+#include "wire/byte_order.h"
 #include "wire/tls_wire.h"
 
 #include <errno.h>
@@ -21,14 +22,6 @@ ktla__setsockopt_fn ktla__setsockopt = setsockopt;
 ktla__recvmsg_fn ktla__recvmsg = recvmsg;
 ktla__sendmsg_fn ktla__sendmsg = sendmsg;
 
-static void put_be64(unsigned char out[8], uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        out[i] = (unsigned char)(v & 0xff);
-        v >>= 8;
-    }
-}
-
 /*
  * AES-GCM and AES-CCM share one layout: salt (4 bytes), iv (8), key, rec_seq.
  * In TLS 1.3 salt+iv are the 12-byte static IV.  In TLS 1.2 the salt is the
@@ -44,9 +37,9 @@ static void fill_aes(const struct ktla__traffic_keys *k, unsigned char *salt, un
     if (k->version == KTLA_TLS_1_3)
         memcpy(iv, k->iv + 4, 8);
     else
-        put_be64(iv, k->seq);
+        ktla__put_be(iv, 8, k->seq);
     memcpy(key, k->key, key_len);
-    put_be64(rec_seq, k->seq);
+    ktla__put_be(rec_seq, 8, k->seq);
 }
 
 /* ChaCha20-Poly1305 takes the whole 12-byte static IV in both versions. */
@@ -54,7 +47,7 @@ static void fill_chacha(const struct ktla__traffic_keys *k, struct tls12_crypto_
 {
     memcpy(c->iv, k->iv, sizeof c->iv);
     memcpy(c->key, k->key, sizeof c->key);
-    put_be64(c->rec_seq, k->seq);
+    ktla__put_be(c->rec_seq, 8, k->seq);
 }
 
 int ktla__crypto_info_build(const struct ktla__traffic_keys *k, union ktla__crypto_info *ci, socklen_t *len)

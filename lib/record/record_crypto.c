@@ -8,6 +8,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "wire/byte_order.h"
 #include "wire/tls_wire.h"
 
 /* The wire version every TLS 1.2 and 1.3 record carries (RFC 8446 5.1: legacy_record_version). */
@@ -70,12 +71,6 @@ static int has_explicit_nonce(const struct ktla__record_suite *suite)
     return suite->version == KTLA_TLS_1_2 && suite->cipher != KTLA_CIPHER_CHACHA20_POLY1305;
 }
 
-static void put_be64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
 /*
  * The record nonce: the static IV XOR the sequence number (TLS 1.3, RFC
  * 8446 5.3; ChaCha20 in TLS 1.2, RFC 7905 2), or the 4-byte salt and the
@@ -92,7 +87,7 @@ static void build_nonce(const struct ktla__record_suite *suite, const struct ktl
         return;
     }
     memcpy(nonce, dir->iv, NONCE_LEN);
-    put_be64(seq, dir->seq);
+    ktla__put_be(seq, 8, dir->seq);
     for (int i = 0; i < 8; i++)
         nonce[4 + i] ^= seq[i];
 }
@@ -100,7 +95,7 @@ static void build_nonce(const struct ktla__record_suite *suite, const struct ktl
 /* TLS 1.2's additional data: seq_num + type + version + length of the plaintext (RFC 5246 6.2.3.3). */
 static void tls12_aad(uint64_t seq, unsigned char type, size_t pt_len, unsigned char aad[TLS12_AAD_LEN])
 {
-    put_be64(aad, seq);
+    ktla__put_be(aad, 8, seq);
     aad[8] = type;
     aad[9] = TLS12_WIRE_MAJOR;
     aad[10] = TLS12_WIRE_MINOR;
@@ -149,7 +144,7 @@ long ktla__record_seal(const struct ktla__record_suite *suite, struct ktla__reco
         put_header(out, type, body_len);
         tls12_aad(dir->seq, type, pt_len, aad);
         if (has_explicit_nonce(suite)) {
-            put_be64(ct, dir->seq); /* the kernel's choice too: the explicit nonce is the sequence number */
+            ktla__put_be(ct, 8, dir->seq); /* the kernel's choice too: the explicit nonce is the sequence number */
             ct += KTLA__RECORD_EXPLICIT_NONCE_LEN;
         }
     }
